@@ -1,0 +1,674 @@
+import { openDurationMs } from './backoff.js';
+import { type CircuitBreakerConfig, type ResolvedConfig, resolveConfig } from './config.js';
+import { settleWithin, unrefTimer } from './deadline.js';
+import { describeValue } from './describe-value.js';
+import { Emitter } from './emitter.js';
+import { CallTimeoutError, CircuitOpenError, withoutStack } from './errors.js';
+import type { BreakerEventName, BreakerEvents } from './events.js';
+import { getDefaultLogger, type Logger } from './logger.js';
+import { closedPhase, halfOpenPhase, manualPhase, openPhase, type Phase } from './phase.js';
+import { defaultRegistry } from './registry.js';
+import { type BreakerSnapshot, parseSnapshot, SNAPSHOT_VERSION } from './snapshot.js';
+import { CircuitState, isTransitionAllowed, type TransitionReason } from './state.js';
+import type { BreakerStats } from './stats.js';
+import { expectName } from './validate.js';
+import { createWindow } from './windows/create.js';
+import { type FailureWindow, Outcome } from './windows/window.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: a guarded function may take and return anything
+type AnyFunction = (...args: any[]) => any;
+
+/** Whether the last call of a wrapped function returned a thenable, so rejections must be async too. */
+interface CallSite {
+  async: boolean;
+}
+
+/** Releases an {@link CircuitBreaker.isolate} hold. */
+export interface IsolationHandle {
+  /** Ends this hold; the breaker closes when the last hold is released. Calling it again does nothing. */
+  release(): void;
+}
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
+
+const isAsyncFunction = (fn: AnyFunction): boolean => (fn as { [Symbol.toStringTag]?: string })[Symbol.toStringTag] === 'AsyncFunction';
+
+/** Functions seen returning a thenable through `execute`, so later rejections of them are async. */
+const knownAsync = new WeakSet<AnyFunction>();
+
+/**
+ * A circuit breaker: guards calls to one dependency, stops calling it while it
+ * fails, and lets a few trial calls through to see whether it has recovered.
+ *
+ * The hot path decides from local memory only: in CLOSED a call costs a state
+ * check, in OPEN one clock read and a rejection without a stack trace.
+ *
+ * @example
+ * ```ts
+ * import { CircuitBreaker } from 'tripswitch';
+ * const breaker = new CircuitBreaker('users-api', { failureThreshold: 3, resetTimeoutMs: 10_000 });
+ * const getUser = breaker.wrap(async (id: string) => ({ id }));
+ * await getUser('42');
+ * ```
+ */
+export class CircuitBreaker {
+  /** The breaker's name, as given. */
+  readonly name: string;
+  /** The validated, frozen config with defaults filled in. */
+  readonly config: ResolvedConfig;
+  private phase: Phase;
+  private readonly window: FailureWindow;
+  private readonly events: Emitter<BreakerEvents>;
+  /** Whether calls must read the clock: a time window, slow-call tracking, or someone listening for durations. */
+  private timed: boolean;
+  private isolations = 0;
+  private autoTransitionTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly totals = { successes: 0, failures: 0, slowCalls: 0, rejections: 0, timeouts: 0, fallbacks: 0, ignored: 0 };
+
+  /**
+   * @param name - Identifies the breaker in errors, events, logs and metrics.
+   * @param config - Options; every field is optional. Throws TypeError/RangeError on bad input.
+   */
+  constructor(name: string, config?: CircuitBreakerConfig) {
+    this.name = expectName(name);
+    this.config = resolveConfig(config);
+    this.window = createWindow(this.config);
+    this.events = new Emitter<BreakerEvents>((event, error) =>
+      this.logger.error(`tripswitch: a "${String(event)}" listener of breaker "${this.name}" threw`, { breaker: this.name, error }),
+    );
+    this.timed = this.config.window.type === 'time' || this.config.slowCallThresholdMs !== undefined;
+    const initial = this.config.initialState;
+    this.phase = closedPhase(this.config.clock.now());
+    if (initial !== undefined) this.restore(parseSnapshot(initial, this.name));
+  }
+
+  // ---- the seed's registry, on the default registry -------------------------------------
+
+  /** The breaker called `name` in the default registry, or `undefined`. */
+  static get(name: string): CircuitBreaker | undefined {
+    return defaultRegistry.get(name);
+  }
+
+  /** The breaker called `name` in the default registry, created with `config` if missing. */
+  static getOrCreate(name: string, config?: CircuitBreakerConfig): CircuitBreaker {
+    return defaultRegistry.getOrCreate(name, config);
+  }
+
+  /** Every breaker of the default registry, as a plain object name -> state. */
+  static getAllStates(): Record<string, CircuitState> {
+    return defaultRegistry.getAllStates();
+  }
+
+  /** Resets every breaker of the default registry to CLOSED. */
+  static resetAll(): void {
+    defaultRegistry.resetAll();
+  }
+
+  // ---- state ------------------------------------------------------------------------------
+
+  /** The current state. Reading it never changes it: OPEN moves to HALF_OPEN on the next call or `checkState()`. */
+  get state(): CircuitState {
+    return this.phase.state;
+  }
+
+  /**
+   * Throws {@link CircuitOpenError} when a call would be rejected now. Moves
+   * OPEN to HALF_OPEN first if the open duration has passed. Takes no permit.
+   */
+  checkState(): void {
+    const now = this.config.clock.now();
+    const phase = this.advance(this.phase, now);
+    if (!this.wouldAdmit(phase)) throw this.openError(phase, now);
+  }
+
+  // ---- guarding calls ---------------------------------------------------------------------
+
+  /**
+   * Returns `fn` guarded by the breaker, with `fn`'s exact type (the seed's
+   * `__call__`). A sync fn stays sync; a fn that returns a promise or thenable
+   * is recorded when it settles, and once it has (or if it is an `async`
+   * function) rejections are returned as rejected promises, never thrown.
+   */
+  wrap<F extends AnyFunction>(fn: F): F {
+    expectFunctionArgument(fn, 'wrap');
+    const breaker = this;
+    const site: CallSite = { async: isAsyncFunction(fn) };
+    const wrapped = function (this: unknown, ...args: unknown[]) {
+      return breaker.guard(fn, this, args, site);
+    };
+    return copyIdentity(wrapped, fn) as F;
+  }
+
+  /**
+   * Returns `fn` guarded by the breaker, always returning a promise (the seed's
+   * `async_call`): for functions that return promises without being `async`.
+   */
+  wrapAsync<A extends unknown[], R>(fn: (...args: A) => R | PromiseLike<R>): (...args: A) => Promise<Awaited<R>> {
+    expectFunctionArgument(fn, 'wrapAsync');
+    const breaker = this;
+    const site: CallSite = { async: true };
+    const wrapped = function (this: unknown, ...args: A) {
+      try {
+        return Promise.resolve(breaker.guard(fn, this, args, site));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    };
+    return copyIdentity(wrapped, fn) as (...args: A) => Promise<Awaited<R>>;
+  }
+
+  /**
+   * Returns `fn` guarded by the breaker, with cancellation: `fn` receives an
+   * `AbortSignal` first, aborted when the call passes `callTimeoutMs` or when
+   * the caller's own signal (the wrapped function's first argument) aborts.
+   * A caller's abort rejects with the caller's reason and is not a failure.
+   */
+  wrapWithSignal<A extends unknown[], R>(
+    fn: (signal: AbortSignal, ...args: A) => R | PromiseLike<R>,
+  ): (signal: AbortSignal | undefined, ...args: A) => Promise<Awaited<R>> {
+    expectFunctionArgument(fn, 'wrapWithSignal');
+    const breaker = this;
+    const wrapped = function (this: unknown, signal: AbortSignal | undefined, ...args: A) {
+      return breaker.guardWithSignal(fn, this, signal, args) as Promise<Awaited<R>>;
+    };
+    return copyIdentity(wrapped, fn) as (signal: AbortSignal | undefined, ...args: A) => Promise<Awaited<R>>;
+  }
+
+  /** Runs `fn(...args)` once through the breaker, with the same sync/async rule as {@link wrap}. */
+  execute<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): R {
+    expectFunctionArgument(fn, 'execute');
+    const site: CallSite = { async: knownAsync.has(fn) || isAsyncFunction(fn) };
+    const result = this.guard(fn, undefined, args, site) as R;
+    if (site.async) knownAsync.add(fn);
+    return result;
+  }
+
+  /** Runs `fn(signal, ...args)` once through the breaker, as {@link wrapWithSignal} does. */
+  executeWithSignal<A extends unknown[], R>(
+    fn: (signal: AbortSignal, ...args: A) => R | PromiseLike<R>,
+    signal: AbortSignal | undefined,
+    ...args: A
+  ): Promise<Awaited<R>> {
+    expectFunctionArgument(fn, 'executeWithSignal');
+    return this.guardWithSignal(fn, undefined, signal, args) as Promise<Awaited<R>>;
+  }
+
+  /** The hot path: admit, run, record. Allocates nothing in CLOSED for a sync fn beyond what the call itself does. */
+  private guard(fn: AnyFunction, thisArg: unknown, args: unknown[], site: CallSite): unknown {
+    let phase = this.phase;
+    if (phase.state !== CircuitState.CLOSED) {
+      const now = this.config.clock.now();
+      const admitted = this.admit(phase, now);
+      if (admitted === undefined) return this.reject(now, args, site.async);
+      phase = admitted;
+    }
+    const started = this.timed ? this.config.clock.now() : 0;
+    let result: unknown;
+    try {
+      result = fn.apply(thisArg, args);
+    } catch (error) {
+      return this.settleError(error, phase, started, args, 'error');
+    }
+    if (!isThenable(result)) {
+      this.settleValue(result, phase, started);
+      return result;
+    }
+    site.async = true;
+    if (this.config.callTimeoutMs !== undefined) return this.settleRaced(result, undefined, undefined, phase, started, args);
+    return Promise.resolve(result).then(
+      (value) => {
+        this.settleValue(value, phase, started);
+        return value;
+      },
+      (error: unknown) => this.settleError(error, phase, started, args, 'error'),
+    );
+  }
+
+  /** The cancellable path: one AbortController per call, never per breaker. */
+  private guardWithSignal(fn: AnyFunction, thisArg: unknown, outer: AbortSignal | undefined, args: unknown[]): Promise<unknown> {
+    if (outer !== undefined && !isAbortSignal(outer)) {
+      return Promise.reject(new TypeError(`signal must be an AbortSignal or undefined, got ${describeValue(outer)}`));
+    }
+    // The caller gave up before the call started: not the dependency's fault, so nothing is counted.
+    if (outer?.aborted) return Promise.reject(outer.reason);
+    let phase = this.phase;
+    if (phase.state !== CircuitState.CLOSED) {
+      const now = this.config.clock.now();
+      const admitted = this.admit(phase, now);
+      if (admitted === undefined) return this.reject(now, args, true) as Promise<unknown>;
+      phase = admitted;
+    }
+    const controller = new AbortController();
+    const started = this.timed ? this.config.clock.now() : 0;
+    let result: unknown;
+    try {
+      result = fn.call(thisArg, controller.signal, ...args);
+    } catch (error) {
+      try {
+        return Promise.resolve(this.settleError(error, phase, started, args, 'error'));
+      } catch (rethrown) {
+        return Promise.reject(rethrown);
+      }
+    }
+    if (!isThenable(result)) {
+      this.settleValue(result, phase, started);
+      return Promise.resolve(result);
+    }
+    return this.settleRaced(result, controller, outer, phase, started, args);
+  }
+
+  /** Settles an async call that races a timeout and/or the caller's signal. */
+  private settleRaced(
+    pending: PromiseLike<unknown>,
+    controller: AbortController | undefined,
+    outer: AbortSignal | undefined,
+    phase: Phase,
+    started: number,
+    args: unknown[],
+  ): Promise<unknown> {
+    const timeoutMs = this.config.callTimeoutMs;
+    return settleWithin(pending, controller, timeoutMs, outer, () => new CallTimeoutError(this.name, timeoutMs ?? 0)).then((settlement) => {
+      switch (settlement.kind) {
+        case 'value':
+          this.settleValue(settlement.value, phase, started);
+          return settlement.value;
+        case 'error':
+          return this.settleError(settlement.error, phase, started, args, 'error');
+        case 'timeout':
+          this.totals.timeouts++;
+          if (this.events.has('timeout')) this.events.emit('timeout', Object.freeze({ name: this.name, timeoutMs: timeoutMs ?? 0 }));
+          return this.settleError(settlement.error, phase, started, args, 'timeout');
+        case 'aborted':
+          this.settleIgnored(settlement.reason, phase);
+          throw settlement.reason;
+      }
+    });
+  }
+
+  // ---- admission ----------------------------------------------------------------------------
+
+  /** Applies the time-driven transitions (OPEN -> HALF_OPEN, stuck HALF_OPEN -> OPEN); returns the phase now current. */
+  private advance(phase: Phase, now: number): Phase {
+    if (phase.state === CircuitState.OPEN) {
+      // A clock that stepped back past the opening would otherwise hold the circuit open for that long again.
+      if (now >= phase.retryAt || now < phase.since) {
+        this.transition(halfOpenPhase(now, phase.reopenCount), 'reset-timeout-elapsed');
+      }
+    } else if (
+      phase.state === CircuitState.HALF_OPEN &&
+      phase.inFlight >= this.config.halfOpenMaxCalls &&
+      now - phase.since >= this.config.maxHalfOpenWaitMs
+    ) {
+      this.openAgain(phase.reopenCount + 1, 'half-open-wait-exceeded', now);
+    }
+    return this.phase;
+  }
+
+  /** Whether a call would be let through in `phase`. */
+  private wouldAdmit(phase: Phase): boolean {
+    switch (phase.state) {
+      case CircuitState.OPEN:
+      case CircuitState.FORCED_OPEN:
+        return false;
+      case CircuitState.HALF_OPEN:
+        return phase.inFlight < this.config.halfOpenMaxCalls;
+      default:
+        return true;
+    }
+  }
+
+  /** Lets a call through outside CLOSED: returns the phase it runs under (holding a trial permit in HALF_OPEN), or undefined. */
+  private admit(phase: Phase, now: number): Phase | undefined {
+    const current = this.advance(phase, now);
+    if (!this.wouldAdmit(current)) return undefined;
+    // Taking the permit happens in the same synchronous step as the check, so no extra call slips in.
+    if (current.state === CircuitState.HALF_OPEN) current.inFlight++;
+    return current;
+  }
+
+  private openError(phase: Phase, now: number): CircuitOpenError {
+    const retryAfter =
+      phase.state === CircuitState.OPEN
+        ? Math.max(0, phase.retryAt - now)
+        : phase.state === CircuitState.FORCED_OPEN
+          ? Number.POSITIVE_INFINITY
+          : 0;
+    return withoutStack(() => new CircuitOpenError(this.name, phase.state, retryAfter));
+  }
+
+  private reject(now: number, args: unknown[], async: boolean): unknown {
+    const error = this.openError(this.phase, now);
+    this.totals.rejections++;
+    if (this.events.has('rejected')) this.events.emit('rejected', Object.freeze({ name: this.name, error }));
+    if (this.config.fallback === undefined) {
+      if (async) return Promise.reject(error);
+      throw error;
+    }
+    if (!async) return this.runFallback(error, args);
+    try {
+      return Promise.resolve(this.runFallback(error, args));
+    } catch (fallbackError) {
+      return Promise.reject(fallbackError);
+    }
+  }
+
+  private runFallback(error: unknown, args: unknown[]): unknown {
+    const fallback = this.config.fallback as (error: unknown, ...args: unknown[]) => unknown;
+    this.totals.fallbacks++;
+    if (this.events.has('fallback')) this.events.emit('fallback', Object.freeze({ name: this.name, error }));
+    return fallback(error, ...args);
+  }
+
+  // ---- recording outcomes -------------------------------------------------------------------
+
+  private settleValue(value: unknown, phase: Phase, started: number): void {
+    const now = this.timed ? this.config.clock.now() : 0;
+    const durationMs = now - started;
+    if (this.config.isFailureResult !== undefined && this.resultIsFailure(value)) {
+      this.totals.failures++;
+      if (this.events.has('failure'))
+        this.events.emit('failure', Object.freeze({ name: this.name, reason: 'result', error: value, durationMs }));
+      this.record(phase, Outcome.FAILURE, now);
+      return;
+    }
+    const threshold = this.config.slowCallThresholdMs;
+    const slow = threshold !== undefined && durationMs > threshold;
+    this.totals.successes++;
+    if (this.events.has('success')) this.events.emit('success', Object.freeze({ name: this.name, durationMs }));
+    if (slow) {
+      this.totals.slowCalls++;
+      if (this.events.has('slowCall')) this.events.emit('slowCall', Object.freeze({ name: this.name, durationMs, thresholdMs: threshold }));
+    }
+    this.record(phase, slow ? Outcome.SLOW_SUCCESS : Outcome.SUCCESS, now);
+  }
+
+  /** Records a thrown error; returns the fallback's value or rethrows (its own error, if the fallback throws). */
+  private settleError(error: unknown, phase: Phase, started: number, args: unknown[], reason: 'error' | 'timeout'): unknown {
+    if (reason === 'error' && !this.errorCounts(error)) {
+      this.settleIgnored(error, phase);
+      throw error;
+    }
+    const now = this.timed ? this.config.clock.now() : 0;
+    this.totals.failures++;
+    if (this.events.has('failure'))
+      this.events.emit('failure', Object.freeze({ name: this.name, reason, error, durationMs: now - started }));
+    this.record(phase, Outcome.FAILURE, now);
+    if (this.config.fallback === undefined) throw error;
+    return this.runFallback(error, args);
+  }
+
+  private settleIgnored(error: unknown, phase: Phase): void {
+    this.totals.ignored++;
+    if (this.events.has('ignored')) this.events.emit('ignored', Object.freeze({ name: this.name, error }));
+    if (phase === this.phase && phase.state === CircuitState.HALF_OPEN) phase.inFlight--;
+  }
+
+  /** Whether a thrown value counts as a failure. A predicate that throws counts the call as failed (the safe side) and is logged. */
+  private errorCounts(error: unknown): boolean {
+    const { ignoreErrors, recordErrors } = this.config;
+    try {
+      if (ignoreErrors?.(error)) return false;
+      return recordErrors === undefined || recordErrors(error) === true;
+    } catch (predicateError) {
+      this.logger.error(`tripswitch: an error predicate of breaker "${this.name}" threw; counting the call as a failure`, {
+        breaker: this.name,
+        error: predicateError,
+      });
+      return true;
+    }
+  }
+
+  private resultIsFailure(value: unknown): boolean {
+    try {
+      return this.config.isFailureResult?.(value) === true;
+    } catch (predicateError) {
+      this.logger.error(`tripswitch: isFailureResult of breaker "${this.name}" threw; counting the call as a failure`, {
+        breaker: this.name,
+        error: predicateError,
+      });
+      return true;
+    }
+  }
+
+  /**
+   * Feeds one outcome to the state machine. A late result, from a call that
+   * started in an earlier phase, is dropped here: it still shows in events and
+   * totals, but never in the current window or trial count.
+   */
+  private record(phase: Phase, outcome: Outcome, now: number): void {
+    if (phase !== this.phase) return;
+    switch (phase.state) {
+      case CircuitState.CLOSED:
+        if (this.window.record(outcome, now)) this.trip();
+        return;
+      case CircuitState.HALF_OPEN: {
+        phase.inFlight--;
+        const slowTrips = outcome === Outcome.SLOW_SUCCESS && this.config.slowCallRateThreshold !== undefined;
+        if (outcome === Outcome.FAILURE || slowTrips) this.openAgain(phase.reopenCount + 1, 'trial-failed', this.config.clock.now());
+        else if (++phase.successes >= this.config.successThreshold) this.close('trials-succeeded');
+        return;
+      }
+      case CircuitState.DISABLED:
+        this.window.record(outcome, now);
+        return;
+      default:
+        return;
+    }
+  }
+
+  // ---- transitions --------------------------------------------------------------------------
+
+  private trip(): void {
+    this.openAgain(0, 'tripped', this.config.clock.now());
+  }
+
+  private openAgain(reopenCount: number, reason: TransitionReason, now: number): void {
+    const duration = openDurationMs(this.config.resetTimeoutMs, this.config.backoff, reopenCount);
+    this.transition(openPhase(now, now + duration, reopenCount), reason);
+  }
+
+  private close(reason: TransitionReason): void {
+    this.transition(closedPhase(this.config.clock.now()), reason);
+  }
+
+  /** The one place the state changes: checks the table, clears what the new state must not inherit, logs and emits. */
+  private transition(next: Phase, reason: TransitionReason): void {
+    const from = this.phase.state;
+    if (!isTransitionAllowed(from, next.state, reason)) {
+      throw new Error(`tripswitch bug: transition ${from} -> ${next.state} (${reason}) is not in the table`);
+    }
+    this.phase = next;
+    if (next.state === CircuitState.CLOSED) this.window.clear();
+    // Every transition ends the isolate() holds: a new manual decision overrides them.
+    this.isolations = 0;
+    this.scheduleAutoTransition(next);
+    // Re-entering the same state (reset() while closed, say) starts a fresh phase but is not news.
+    if (from === next.state) return;
+    this.logger.info(`tripswitch: circuit "${this.name}" ${from} -> ${next.state} (${reason})`, {
+      breaker: this.name,
+      from,
+      to: next.state,
+      reason,
+    });
+    if (this.events.has('stateChange')) {
+      this.events.emit('stateChange', Object.freeze({ name: this.name, from, to: next.state, reason, at: next.since }));
+    }
+  }
+
+  /** With `autoTransition`, OPEN moves to HALF_OPEN on an unref'd timer; any transition cancels the previous timer. */
+  private scheduleAutoTransition(next: Phase): void {
+    if (this.autoTransitionTimer !== undefined) {
+      clearTimeout(this.autoTransitionTimer);
+      this.autoTransitionTimer = undefined;
+    }
+    if (!this.config.autoTransition || next.state !== CircuitState.OPEN) return;
+    const delay = Math.max(0, next.retryAt - this.config.clock.now());
+    this.autoTransitionTimer = setTimeout(() => {
+      this.autoTransitionTimer = undefined;
+      if (this.phase === next) this.transition(halfOpenPhase(this.config.clock.now(), next.reopenCount), 'reset-timeout-elapsed');
+    }, delay);
+    unrefTimer(this.autoTransitionTimer);
+  }
+
+  // ---- manual control -----------------------------------------------------------------------
+
+  /** Back to CLOSED with an empty window and no backoff, whatever the state (also ends every `isolate()` hold). */
+  reset(): void {
+    this.transition(closedPhase(this.config.clock.now()), 'manual');
+  }
+
+  /** Holds the circuit open: every call is rejected until `reset()` (or another manual call). */
+  forceOpen(): void {
+    this.transition(manualPhase(CircuitState.FORCED_OPEN, this.config.clock.now()), 'manual');
+  }
+
+  /** Holds the circuit closed: every call passes and nothing is recorded in the window, until `reset()`. */
+  forceClosed(): void {
+    this.transition(manualPhase(CircuitState.FORCED_CLOSED, this.config.clock.now()), 'manual');
+  }
+
+  /** Metrics only: every call passes and is recorded (stats, events), but the circuit never trips, until `reset()`. */
+  disable(): void {
+    this.transition(manualPhase(CircuitState.DISABLED, this.config.clock.now()), 'manual');
+  }
+
+  /**
+   * Holds the circuit open until the returned handle is released (cockatiel's
+   * `isolate`). Holds nest: the breaker closes when the last one is released.
+   */
+  isolate(): IsolationHandle {
+    if (this.phase.state !== CircuitState.FORCED_OPEN) this.forceOpen();
+    this.isolations++;
+    const holder = this.phase;
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        // Another manual call since (reset, forceClosed...) already ended this hold.
+        if (this.phase !== holder) return;
+        if (--this.isolations === 0) this.reset();
+      },
+    };
+  }
+
+  // ---- events, stats, snapshots --------------------------------------------------------------
+
+  /** Subscribes to an event; returns the function that unsubscribes. A throwing listener is logged, never breaks a call. */
+  on<E extends BreakerEventName>(event: E, listener: BreakerEvents[E]): () => void {
+    if (!EVENT_NAMES.includes(event))
+      throw new TypeError(`on(event): unknown event ${describeValue(event)} (known: ${EVENT_NAMES.join(', ')})`);
+    if (typeof listener !== 'function')
+      throw new TypeError(`on("${event}", listener): listener must be a function, got ${describeValue(listener)}`);
+    const off = this.events.on(event, listener);
+    this.updateTimed();
+    return () => {
+      off();
+      this.updateTimed();
+    };
+  }
+
+  private updateTimed(): void {
+    this.timed =
+      this.config.window.type === 'time' ||
+      this.config.slowCallThresholdMs !== undefined ||
+      this.events.has('success') ||
+      this.events.has('failure') ||
+      this.events.has('slowCall');
+  }
+
+  /** What the breaker knows now: state, window counts and rates, totals since creation, timing. */
+  stats(): BreakerStats {
+    const now = this.config.clock.now();
+    const phase = this.phase;
+    const counts = this.window.counts(now);
+    return {
+      name: this.name,
+      state: phase.state,
+      window: {
+        type: this.config.window.type,
+        ...counts,
+        failureRate: counts.calls === 0 ? 0 : counts.failures / counts.calls,
+        slowCallRate: counts.calls === 0 ? 0 : counts.slowCalls / counts.calls,
+      },
+      totals: { ...this.totals },
+      stateSince: phase.since,
+      timeInStateMs: Math.max(0, now - phase.since),
+      nextAttemptAt: phase.state === CircuitState.OPEN ? phase.retryAt : undefined,
+      halfOpenInFlight: phase.state === CircuitState.HALF_OPEN ? phase.inFlight : 0,
+      halfOpenSuccesses: phase.state === CircuitState.HALF_OPEN ? phase.successes : 0,
+    };
+  }
+
+  /** The breaker's state as plain JSON, for the `initialState` option. Trials in flight are not part of it. */
+  toJSON(): BreakerSnapshot {
+    const phase = this.phase;
+    return {
+      version: SNAPSHOT_VERSION,
+      name: this.name,
+      state: phase.state,
+      since: phase.since,
+      ...(phase.state === CircuitState.OPEN ? { retryAt: phase.retryAt } : {}),
+      ...(phase.state === CircuitState.OPEN || phase.state === CircuitState.HALF_OPEN ? { reopenCount: phase.reopenCount } : {}),
+      ...(phase.state === CircuitState.FORCED_OPEN && this.isolations > 0 ? { isolations: this.isolations } : {}),
+      window: this.window.snapshot(),
+    };
+  }
+
+  private restore(snapshot: BreakerSnapshot): void {
+    let next: Phase;
+    switch (snapshot.state) {
+      case CircuitState.CLOSED:
+        next = closedPhase(snapshot.since);
+        break;
+      case CircuitState.OPEN:
+        next = openPhase(snapshot.since, snapshot.retryAt ?? snapshot.since, snapshot.reopenCount ?? 0);
+        break;
+      case CircuitState.HALF_OPEN:
+        next = halfOpenPhase(snapshot.since, snapshot.reopenCount ?? 0);
+        break;
+      default:
+        next = manualPhase(snapshot.state, snapshot.since);
+    }
+    this.transition(next, 'restored');
+    this.isolations = snapshot.isolations ?? 0;
+    // A window of another shape (the config changed between runs) starts empty rather than failing the restart.
+    if (!this.window.restore(snapshot.window)) this.window.clear();
+  }
+
+  private get logger(): Logger {
+    return this.config.logger ?? getDefaultLogger();
+  }
+}
+
+const EVENT_NAMES: readonly BreakerEventName[] = [
+  'stateChange',
+  'success',
+  'failure',
+  'slowCall',
+  'rejected',
+  'timeout',
+  'fallback',
+  'ignored',
+];
+
+function expectFunctionArgument(fn: unknown, method: string): void {
+  if (typeof fn !== 'function') throw new TypeError(`${method}(fn): fn must be a function, got ${describeValue(fn)}`);
+}
+
+function isAbortSignal(value: unknown): value is AbortSignal {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as AbortSignal).aborted === 'boolean' &&
+    typeof (value as AbortSignal).addEventListener === 'function'
+  );
+}
+
+/** Gives the wrapper the wrapped function's name and length, so stack traces and introspection still read well. */
+function copyIdentity<W extends AnyFunction>(wrapper: W, original: AnyFunction): W {
+  Object.defineProperty(wrapper, 'name', { value: original.name, configurable: true });
+  Object.defineProperty(wrapper, 'length', { value: original.length, configurable: true });
+  return wrapper;
+}

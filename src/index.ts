@@ -1,0 +1,39 @@
+/**
+ * tripswitch: a fast, typed circuit breaker for every JavaScript runtime.
+ * This is the complete public API; nothing else is exported.
+ */
+export { type BackoffConfig, openDurationMs } from './core/backoff.js';
+export { CircuitBreaker, type IsolationHandle } from './core/breaker.js';
+export { type Clock, systemClock } from './core/clock.js';
+export { type CircuitBreakerConfig, DEFAULTS, type ErrorMatcher, type ResolvedConfig, type WindowConfig } from './core/config.js';
+export {
+  BulkheadFullError,
+  CallTimeoutError,
+  CircuitOpenError,
+  ErrorCode,
+  isBulkheadFullError,
+  isCallTimeoutError,
+  isCircuitOpenError,
+  isServiceException,
+  ServiceException,
+} from './core/errors.js';
+export type {
+  BreakerEventName,
+  BreakerEvents,
+  FailureEvent,
+  FallbackEvent,
+  IgnoredEvent,
+  RejectedEvent,
+  SlowCallEvent,
+  StateChangeEvent,
+  SuccessEvent,
+  TimeoutEvent,
+} from './core/events.js';
+export { BreakerFamily, type FamilyOptions } from './core/family.js';
+export { getDefaultLogger, type Logger, setDefaultLogger, silentLogger } from './core/logger.js';
+export { CircuitBreakerRegistry, defaultRegistry, type RegistryEvents, type RegistryOptions } from './core/registry.js';
+export { type BreakerSnapshot, SNAPSHOT_VERSION } from './core/snapshot.js';
+export { CircuitState, isTransitionAllowed, type TransitionReason } from './core/state.js';
+export type { BreakerStats } from './core/stats.js';
+export type { WindowSnapshot } from './core/windows/window.js';
+export { type BreakerDecorator, type CircuitBreakerOptions, circuitBreaker } from './decorator.js';
