@@ -42,7 +42,7 @@ describe('snapshot and restore', () => {
   });
 
   it.each([
-    ['not an object', 'open', /initialState must be an object/],
+    ['not an object', 'open', /option "initialState" must be an object/],
     ['wrong version', { version: 2 }, /"version" must be 1/],
     ['another breaker', { version: 1, name: 'other', state: 'closed', since: 0, window: { type: 'consecutive', calls: 0, failures: 0, slowCalls: 0, consecutiveFailures: 0 } }, /belongs to breaker "other"/],
     ['unknown state', { version: 1, name: 'db', state: 'ajar', since: 0 }, /"state"/],
