@@ -1,5 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
-import { CircuitBreaker, CircuitOpenError, CircuitState, ErrorCode, isCircuitOpenError, isServiceException, ServiceException } from '../../src/index.js';
+import {
+  CircuitBreaker,
+  CircuitOpenError,
+  CircuitState,
+  ErrorCode,
+  isCircuitOpenError,
+  isServiceException,
+  ServiceException,
+} from '../../src/index.js';
 import { boom, deferred, ManualClock } from '../support/clock.js';
 
 function tripped(clock = new ManualClock(), config = {}) {
@@ -135,7 +143,12 @@ describe('half-open permits (the seed RLock, as async interleaving)', () => {
       const gate = gates[started++];
       return gate?.promise;
     });
-    const results = Array.from({ length: 10 }, () => call().then(() => 'ok', (e: unknown) => (isCircuitOpenError(e) ? 'rejected' : 'other')));
+    const results = Array.from({ length: 10 }, () =>
+      call().then(
+        () => 'ok',
+        (e: unknown) => (isCircuitOpenError(e) ? 'rejected' : 'other'),
+      ),
+    );
     expect(started).toBe(2);
     expect(breaker.stats().halfOpenInFlight).toBe(2);
     for (const gate of gates) gate.resolve(undefined);

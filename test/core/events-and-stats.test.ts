@@ -76,7 +76,10 @@ describe('events', () => {
     const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
     const breaker = new CircuitBreaker('api', { failureThreshold: 1, logger });
     expect(() => breaker.execute(() => boom())).toThrow();
-    expect(logger.info).toHaveBeenCalledWith('tripswitch: circuit "api" closed -> open (tripped)', expect.objectContaining({ breaker: 'api', to: 'open' }));
+    expect(logger.info).toHaveBeenCalledWith(
+      'tripswitch: circuit "api" closed -> open (tripped)',
+      expect.objectContaining({ breaker: 'api', to: 'open' }),
+    );
   });
 });
 
@@ -97,6 +100,12 @@ describe('stats()', () => {
     expect(() => breaker.execute(() => boom())).toThrow();
     clock.advance(250);
     expect(() => breaker.execute(() => 1)).toThrow();
-    expect(breaker.stats()).toMatchObject({ state: 'open', stateSince: 0, timeInStateMs: 250, nextAttemptAt: 1000, totals: { rejections: 1 } });
+    expect(breaker.stats()).toMatchObject({
+      state: 'open',
+      stateSince: 0,
+      timeInStateMs: 250,
+      nextAttemptAt: 1000,
+      totals: { rejections: 1 },
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker, CircuitOpenError } from '../../src/index.js';
+import { CircuitBreaker, type CircuitOpenError } from '../../src/index.js';
 import { boom } from '../support/clock.js';
 
 describe('manual control', () => {
@@ -70,6 +70,11 @@ describe('manual control', () => {
     breaker.disable();
     breaker.reset();
     breaker.reset(); // closed -> closed is not news
-    expect(seen).toEqual(['closed->forced_open:manual', 'forced_open->forced_closed:manual', 'forced_closed->disabled:manual', 'disabled->closed:manual']);
+    expect(seen).toEqual([
+      'closed->forced_open:manual',
+      'forced_open->forced_closed:manual',
+      'forced_closed->disabled:manual',
+      'disabled->closed:manual',
+    ]);
   });
 });

@@ -9,7 +9,12 @@ function failTrial(breaker: CircuitBreaker) {
 describe('backoff of the open duration', () => {
   it('grows by the multiplier on each consecutive re-open, capped, and falls back after a close', () => {
     const clock = new ManualClock(0);
-    const breaker = new CircuitBreaker('api', { clock, failureThreshold: 1, resetTimeoutMs: 100, backoff: { multiplier: 2, maxResetTimeoutMs: 500 } });
+    const breaker = new CircuitBreaker('api', {
+      clock,
+      failureThreshold: 1,
+      resetTimeoutMs: 100,
+      backoff: { multiplier: 2, maxResetTimeoutMs: 500 },
+    });
     const openDurations: number[] = [];
     breaker.on('stateChange', ({ to }) => {
       if (to === 'open') openDurations.push((breaker.stats().nextAttemptAt ?? 0) - clock.now());

@@ -90,7 +90,12 @@ describe('fallbacks', () => {
 describe('a fn that never settles', () => {
   it('without callTimeoutMs holds only its own half-open permit; maxHalfOpenWaitMs frees the breaker', () => {
     let now = 0;
-    const breaker = new CircuitBreaker('api', { failureThreshold: 1, resetTimeoutMs: 10, maxHalfOpenWaitMs: 100, clock: { now: () => now } });
+    const breaker = new CircuitBreaker('api', {
+      failureThreshold: 1,
+      resetTimeoutMs: 10,
+      maxHalfOpenWaitMs: 100,
+      clock: { now: () => now },
+    });
     expect(() => breaker.execute(() => boom())).toThrow();
     now = 10;
     void breaker.execute(() => new Promise(() => {}));

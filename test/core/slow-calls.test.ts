@@ -60,7 +60,13 @@ describe('slow calls elsewhere', () => {
 
   it('a slow trial in HALF_OPEN re-opens when slow calls can trip', () => {
     const clock = new ManualClock(0);
-    const breaker = new CircuitBreaker('api', { clock, resetTimeoutMs: 100, window: { type: 'count', size: 4, minimumCalls: 1 }, slowCallThresholdMs: 10, slowCallRateThreshold: 0.5 });
+    const breaker = new CircuitBreaker('api', {
+      clock,
+      resetTimeoutMs: 100,
+      window: { type: 'count', size: 4, minimumCalls: 1 },
+      slowCallThresholdMs: 10,
+      slowCallRateThreshold: 0.5,
+    });
     timedCall(breaker, clock, 50);
     expect(breaker.state).toBe('open');
     clock.advance(100);

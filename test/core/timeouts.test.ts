@@ -76,13 +76,10 @@ describe('callTimeoutMs with cancellation', () => {
     breaker.on('timeout', (event) => timeouts.push(event));
     const controller = new AbortController();
     let inner: AbortSignal | undefined;
-    const result = breaker.executeWithSignal(
-      (signal) => {
-        inner = signal;
-        return hangUntilAborted(signal);
-      },
-      controller.signal,
-    );
+    const result = breaker.executeWithSignal((signal) => {
+      inner = signal;
+      return hangUntilAborted(signal);
+    }, controller.signal);
     const reason = new Error('user navigated away');
     controller.abort(reason);
     await expect(result).rejects.toBe(reason);
@@ -103,7 +100,11 @@ describe('callTimeoutMs with cancellation', () => {
 
   it('an outer abort releases the half-open permit', async () => {
     const breaker = new CircuitBreaker('api', { failureThreshold: 1, resetTimeoutMs: 0 });
-    expect(() => breaker.execute(() => { throw new Error('x'); })).toThrow();
+    expect(() =>
+      breaker.execute(() => {
+        throw new Error('x');
+      }),
+    ).toThrow();
     const controller = new AbortController();
     const trial = breaker.executeWithSignal((signal) => hangUntilAborted(signal), controller.signal);
     expect(breaker.stats().halfOpenInFlight).toBe(1);

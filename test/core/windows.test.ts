@@ -129,7 +129,10 @@ describe('time window', () => {
 
   it('trips a breaker on the failure rate of the last durationMs', () => {
     const clock = new ManualClock(0);
-    const breaker = new CircuitBreaker('api', { clock, window: { type: 'time', durationMs: 10_000, buckets: 10, minimumCalls: 4, failureRateThreshold: 0.5 } });
+    const breaker = new CircuitBreaker('api', {
+      clock,
+      window: { type: 'time', durationMs: 10_000, buckets: 10, minimumCalls: 4, failureRateThreshold: 0.5 },
+    });
     const ok = breaker.wrap(() => 'ok');
     const fail = breaker.wrap(() => boom());
     for (let i = 0; i < 3; i++) expect(() => fail()).toThrow();
