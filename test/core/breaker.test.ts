@@ -279,6 +279,7 @@ describe('sync stays sync, async stays async', () => {
 
   it('records a custom thenable when it settles', async () => {
     const breaker = new CircuitBreaker('db', { failureThreshold: 1 });
+    // biome-ignore lint/suspicious/noThenProperty: a custom thenable is the subject of this test
     const thenable = { then: (_resolve: unknown, reject: (e: unknown) => void) => reject(new Error('thenable failed')) };
     await expect(breaker.execute(() => thenable)).rejects.toThrow('thenable failed');
     expect(breaker.state).toBe('open');

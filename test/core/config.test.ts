@@ -109,7 +109,7 @@ describe('bad input gets a clear error naming the option and the value', () => {
     const breaker = new CircuitBreaker('db');
     expect(() => breaker.wrap(42 as never)).toThrow(/wrap\(fn\): fn must be a function, got 42/);
     expect(() => breaker.execute(null as never)).toThrow(/execute\(fn\).*null/);
-    expect(() => breaker.on('explode' as never, () => {})).toThrow(/unknown event "explode"/);
+    expect(() => breaker.on('explode' as never, (() => {}) as never)).toThrow(/unknown event "explode"/);
     expect(() => breaker.on('success', 'x' as never)).toThrow(/listener must be a function/);
   });
 });

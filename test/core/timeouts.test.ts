@@ -29,7 +29,7 @@ describe('callTimeoutMs with cancellation', () => {
     await outcome;
     expect(seenSignal?.aborted).toBe(true);
     expect(isCallTimeoutError(seenSignal?.reason)).toBe(true);
-    expect((seenSignal?.reason as CallTimeoutError).code).toBe(ErrorCode.CALL_TIMEOUT);
+    expect((seenSignal as AbortSignal).reason as CallTimeoutError).toMatchObject({ code: ErrorCode.CALL_TIMEOUT });
     expect(breaker.state).toBe('open');
     expect(breaker.stats().totals).toMatchObject({ timeouts: 1, failures: 1 });
     expect(vi.getTimerCount()).toBe(0);
