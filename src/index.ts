@@ -26,6 +26,8 @@ export type {
   RejectedEvent,
   SlowCallEvent,
   StateChangeEvent,
+  StoreDegradedEvent,
+  StoreRecoveredEvent,
   SuccessEvent,
   TimeoutEvent,
 } from './core/events.js';
@@ -35,5 +37,8 @@ export { CircuitBreakerRegistry, defaultRegistry, type RegistryEvents, type Regi
 export { type BreakerSnapshot, SNAPSHOT_VERSION } from './core/snapshot.js';
 export { CircuitState, isTransitionAllowed, type TransitionReason } from './core/state.js';
 export type { BreakerStats } from './core/stats.js';
-export type { WindowSnapshot } from './core/windows/window.js';
+export { Outcome, type WindowCounts, type WindowSnapshot } from './core/windows/window.js';
 export { type BreakerDecorator, type CircuitBreakerOptions, circuitBreaker } from './decorator.js';
+export { fleetTransition, type LocalTripMode } from './store/fleet-rules.js';
+export { MemoryStore, type MemoryStoreOptions } from './store/memory-store.js';
+export type { LocalTransitionReason, SharedState, StateStore, StoreBreaker, StoreLink } from './store/state-store.js';

@@ -1,3 +1,4 @@
+import type { LocalTransitionReason, SharedState, StoreBreaker, StoreLink } from '../store/state-store.js';
 import { openDurationMs } from './backoff.js';
 import { type CircuitBreakerConfig, type ResolvedConfig, resolveConfig } from './config.js';
 import { settleWithin, unrefTimer } from './deadline.js';
@@ -6,10 +7,10 @@ import { Emitter } from './emitter.js';
 import { CallTimeoutError, CircuitOpenError, withoutStack } from './errors.js';
 import type { BreakerEventName, BreakerEvents } from './events.js';
 import { getDefaultLogger, type Logger } from './logger.js';
-import { closedPhase, halfOpenPhase, manualPhase, openPhase, type Phase } from './phase.js';
+import { closedPhase, halfOpenPhase, manualPhase, openPhase, type Phase, phaseFromRecord, recordOfPhase } from './phase.js';
 import { defaultRegistry } from './registry.js';
 import { type BreakerSnapshot, parseSnapshot, SNAPSHOT_VERSION } from './snapshot.js';
-import { CircuitState, isTransitionAllowed, type TransitionReason } from './state.js';
+import { CircuitState, isCircuitState, isTransitionAllowed, type TransitionReason } from './state.js';
 import type { BreakerStats } from './stats.js';
 import { expectName } from './validate.js';
 import { createWindow } from './windows/create.js';
@@ -64,6 +65,11 @@ export class CircuitBreaker {
   private timed: boolean;
   private isolations = 0;
   private autoTransitionTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Generation of the last shared state applied from a store (a fencing token; 0 before any). */
+  private generation = 0;
+  /** The connection to a shared store, when `config.store` is set. */
+  private readonly link: StoreLink | undefined;
+  private storeHealthy = true;
   private readonly totals = { successes: 0, failures: 0, slowCalls: 0, rejections: 0, timeouts: 0, fallbacks: 0, ignored: 0 };
 
   /**
@@ -77,10 +83,11 @@ export class CircuitBreaker {
     this.events = new Emitter<BreakerEvents>((event, error) =>
       this.logger.error(`tripswitch: a "${String(event)}" listener of breaker "${this.name}" threw`, { breaker: this.name, error }),
     );
-    this.timed = this.config.window.type === 'time' || this.config.slowCallThresholdMs !== undefined;
-    const initial = this.config.initialState;
     this.phase = closedPhase(this.config.clock.now());
+    const initial = this.config.initialState;
     if (initial !== undefined) this.restore(parseSnapshot(initial, this.name));
+    this.link = this.config.store?.attach(this.storeView());
+    this.timed = this.needsTiming();
   }
 
   // ---- the seed's registry, on the default registry -------------------------------------
@@ -201,8 +208,21 @@ export class CircuitBreaker {
       const now = this.config.clock.now();
       const admitted = this.admit(phase, now);
       if (admitted === undefined) return this.reject(now, args, site.async);
+      if (admitted.state === CircuitState.HALF_OPEN && site.async && this.link?.acquirePermit !== undefined) {
+        return this.withFleetPermit(
+          admitted,
+          args,
+          () => this.guard(fn, thisArg, args, site),
+          () => this.run(fn, thisArg, args, admitted, site),
+        );
+      }
       phase = admitted;
     }
+    return this.run(fn, thisArg, args, phase, site);
+  }
+
+  /** Runs an admitted call under `phase` and records its outcome. */
+  private run(fn: AnyFunction, thisArg: unknown, args: unknown[], phase: Phase, site: CallSite): unknown {
     const started = this.timed ? this.config.clock.now() : 0;
     let result: unknown;
     try {
@@ -237,8 +257,27 @@ export class CircuitBreaker {
       const now = this.config.clock.now();
       const admitted = this.admit(phase, now);
       if (admitted === undefined) return this.reject(now, args, true) as Promise<unknown>;
+      if (admitted.state === CircuitState.HALF_OPEN && this.link?.acquirePermit !== undefined) {
+        return this.withFleetPermit(
+          admitted,
+          args,
+          () => this.guardWithSignal(fn, thisArg, outer, args),
+          () => this.runWithSignal(fn, thisArg, outer, args, admitted),
+        );
+      }
       phase = admitted;
     }
+    return this.runWithSignal(fn, thisArg, outer, args, phase);
+  }
+
+  /** Runs an admitted cancellable call under `phase`. */
+  private runWithSignal(
+    fn: AnyFunction,
+    thisArg: unknown,
+    outer: AbortSignal | undefined,
+    args: unknown[],
+    phase: Phase,
+  ): Promise<unknown> {
     const controller = new AbortController();
     const started = this.timed ? this.config.clock.now() : 0;
     let result: unknown;
@@ -256,6 +295,32 @@ export class CircuitBreaker {
       return Promise.resolve(result);
     }
     return this.settleRaced(result, controller, outer, phase, started, args);
+  }
+
+  /**
+   * HALF_OPEN with a shared store: besides the local permit already taken,
+   * waits (bounded by the store) for a fleet-wide trial permit. Denied: the
+   * call is rejected. If the breaker moved on while waiting, the call starts
+   * over under the new state.
+   */
+  private withFleetPermit(phase: Phase, args: unknown[], retry: () => unknown, proceed: () => unknown): Promise<unknown> {
+    const link = this.link as StoreLink;
+    const acquire = link.acquirePermit as () => Promise<boolean>;
+    return acquire.call(link).then(
+      (granted) => {
+        if (!granted || phase !== this.phase) {
+          if (granted) link.releasePermit?.();
+          if (phase === this.phase && phase.state === CircuitState.HALF_OPEN) phase.inFlight--;
+          if (phase !== this.phase) return retry();
+          return this.reject(this.config.clock.now(), args, true);
+        }
+        return Promise.resolve()
+          .then(proceed)
+          .finally(() => link.releasePermit?.());
+      },
+      // A store must not reject; if one does, the local permit decides.
+      () => proceed(),
+    );
   }
 
   /** Settles an async call that races a timeout and/or the caller's signal. */
@@ -441,6 +506,8 @@ export class CircuitBreaker {
     switch (phase.state) {
       case CircuitState.CLOSED:
         if (this.window.record(outcome, now)) this.trip();
+        // After the local decision: the store may trip the fleet and apply that to this breaker at once.
+        if (this.link !== undefined) this.link.recordOutcome(outcome, now);
         return;
       case CircuitState.HALF_OPEN: {
         phase.inFlight--;
@@ -484,16 +551,19 @@ export class CircuitBreaker {
     this.isolations = 0;
     this.scheduleAutoTransition(next);
     // Re-entering the same state (reset() while closed, say) starts a fresh phase but is not news.
-    if (from === next.state) return;
-    this.logger.info(`tripswitch: circuit "${this.name}" ${from} -> ${next.state} (${reason})`, {
-      breaker: this.name,
-      from,
-      to: next.state,
-      reason,
-    });
-    if (this.events.has('stateChange')) {
-      this.events.emit('stateChange', Object.freeze({ name: this.name, from, to: next.state, reason, at: next.since }));
+    if (from !== next.state) {
+      this.logger.info(`tripswitch: circuit "${this.name}" ${from} -> ${next.state} (${reason})`, {
+        breaker: this.name,
+        from,
+        to: next.state,
+        reason,
+      });
+      if (this.events.has('stateChange')) {
+        this.events.emit('stateChange', Object.freeze({ name: this.name, from, to: next.state, reason, at: next.since }));
+      }
     }
+    // Last, because a store may answer at once by applying the fleet's state to this very breaker.
+    if (this.link !== undefined && reason !== 'remote' && reason !== 'restored' && this.phase === next) this.publish(next, reason);
   }
 
   /** With `autoTransition`, OPEN moves to HALF_OPEN on an unref'd timer; any transition cancels the previous timer. */
@@ -570,12 +640,19 @@ export class CircuitBreaker {
   }
 
   private updateTimed(): void {
-    this.timed =
+    this.timed = this.needsTiming();
+  }
+
+  /** Whether calls must read the clock: a time window, slow calls, a store (it buckets by time), or a listener for durations. */
+  private needsTiming(): boolean {
+    return (
       this.config.window.type === 'time' ||
       this.config.slowCallThresholdMs !== undefined ||
+      this.link !== undefined ||
       this.events.has('success') ||
       this.events.has('failure') ||
-      this.events.has('slowCall');
+      this.events.has('slowCall')
+    );
   }
 
   /** What the breaker knows now: state, window counts and rates, totals since creation, timing. */
@@ -612,29 +689,78 @@ export class CircuitBreaker {
       ...(phase.state === CircuitState.OPEN ? { retryAt: phase.retryAt } : {}),
       ...(phase.state === CircuitState.OPEN || phase.state === CircuitState.HALF_OPEN ? { reopenCount: phase.reopenCount } : {}),
       ...(phase.state === CircuitState.FORCED_OPEN && this.isolations > 0 ? { isolations: this.isolations } : {}),
+      ...(this.generation > 0 ? { generation: this.generation } : {}),
       window: this.window.snapshot(),
     };
   }
 
   private restore(snapshot: BreakerSnapshot): void {
-    let next: Phase;
-    switch (snapshot.state) {
-      case CircuitState.CLOSED:
-        next = closedPhase(snapshot.since);
-        break;
-      case CircuitState.OPEN:
-        next = openPhase(snapshot.since, snapshot.retryAt ?? snapshot.since, snapshot.reopenCount ?? 0);
-        break;
-      case CircuitState.HALF_OPEN:
-        next = halfOpenPhase(snapshot.since, snapshot.reopenCount ?? 0);
-        break;
-      default:
-        next = manualPhase(snapshot.state, snapshot.since);
-    }
-    this.transition(next, 'restored');
+    this.transition(phaseFromRecord(snapshot), 'restored');
     this.isolations = snapshot.isolations ?? 0;
+    this.generation = snapshot.generation ?? 0;
     // A window of another shape (the config changed between runs) starts empty rather than failing the restart.
     if (!this.window.restore(snapshot.window)) this.window.clear();
+  }
+
+  // ---- the shared store ------------------------------------------------------------------------
+
+  /** What the store sees of this breaker. */
+  private storeView(): StoreBreaker {
+    const breaker = this;
+    return {
+      name: this.name,
+      config: this.config,
+      get generation() {
+        return breaker.generation;
+      },
+      sharedState: () => ({ ...recordOfPhase(this.phase), generation: this.generation }),
+      applySharedState: (shared) => this.applySharedState(shared),
+      reportStoreHealth: (healthy, error) => this.reportStoreHealth(healthy, error),
+    };
+  }
+
+  /** Tells the store about a local transition. A store that throws is a degraded store, never the caller's problem. */
+  private publish(next: Phase, reason: TransitionReason): void {
+    try {
+      (this.link as StoreLink).publishTransition(
+        { ...recordOfPhase(next), generation: this.generation },
+        reason as LocalTransitionReason,
+        this.generation,
+      );
+    } catch (error) {
+      this.reportStoreHealth(false, error);
+    }
+  }
+
+  /** Applies a state decided elsewhere, if its generation is newer than ours; stale or malformed states are ignored. */
+  private applySharedState(shared: SharedState): boolean {
+    if (
+      typeof shared !== 'object' ||
+      shared === null ||
+      !isCircuitState(shared.state) ||
+      !Number.isSafeInteger(shared.generation) ||
+      !Number.isFinite(shared.since) ||
+      (shared.state === CircuitState.OPEN && !Number.isFinite(shared.retryAt))
+    ) {
+      this.logger.warn(`tripswitch: breaker "${this.name}" ignored a malformed shared state`, { breaker: this.name, shared });
+      return false;
+    }
+    if (shared.generation <= this.generation) return false;
+    this.generation = shared.generation;
+    this.transition(phaseFromRecord(shared), 'remote');
+    return true;
+  }
+
+  private reportStoreHealth(healthy: boolean, error?: unknown): void {
+    if (healthy === this.storeHealthy) return;
+    this.storeHealthy = healthy;
+    if (healthy) {
+      this.logger.info(`tripswitch: store of breaker "${this.name}" recovered`, { breaker: this.name });
+      this.events.emit('storeRecovered', Object.freeze({ name: this.name }));
+    } else {
+      this.logger.warn(`tripswitch: store of breaker "${this.name}" degraded; deciding locally`, { breaker: this.name, error });
+      this.events.emit('storeDegraded', Object.freeze({ name: this.name, error }));
+    }
   }
 
   private get logger(): Logger {
@@ -651,6 +777,8 @@ const EVENT_NAMES: readonly BreakerEventName[] = [
   'timeout',
   'fallback',
   'ignored',
+  'storeDegraded',
+  'storeRecovered',
 ];
 
 function expectFunctionArgument(fn: unknown, method: string): void {

@@ -1,3 +1,4 @@
+import type { StateStore } from '../store/state-store.js';
 import type { BackoffConfig, ResolvedBackoff } from './backoff.js';
 import { type Clock, systemClock } from './clock.js';
 import { describeValue } from './describe-value.js';
@@ -75,6 +76,8 @@ export interface CircuitBreakerConfig {
   readonly logger?: Logger;
   /** A snapshot from `toJSON()` to start from (restart without forgetting an open circuit). */
   readonly initialState?: BreakerSnapshot;
+  /** Where state is shared with other breakers of the same name (other processes, with `RedisStateStore`). Default: none. */
+  readonly store?: StateStore;
 }
 
 /** The config after validation, with every default filled in. Frozen. */
@@ -98,6 +101,7 @@ export interface ResolvedConfig {
   readonly clock: Clock;
   readonly logger: Logger | undefined;
   readonly initialState: BreakerSnapshot | undefined;
+  readonly store: StateStore | undefined;
 }
 
 /** A validated window config. */
@@ -132,6 +136,7 @@ export const CONFIG_KEYS = [
   'clock',
   'logger',
   'initialState',
+  'store',
 ] as const;
 
 /** Defaults of the numeric options, as documented in the README. */
@@ -212,6 +217,7 @@ export function resolveConfig(input: CircuitBreakerConfig | undefined): Resolved
     logger: resolveLogger(get('logger')),
     initialState:
       get('initialState') === undefined ? undefined : (expectObject(get('initialState'), 'initialState') as unknown as BreakerSnapshot),
+    store: resolveStore(get('store')),
   };
   return Object.freeze(resolved);
 }
@@ -311,6 +317,13 @@ function resolveClock(input: unknown): Clock {
   const raw = expectObject(input, 'clock');
   expectFunction(raw.now, 'clock.now');
   return raw as unknown as Clock;
+}
+
+function resolveStore(input: unknown): StateStore | undefined {
+  if (input === undefined) return undefined;
+  const raw = expectObject(input, 'store');
+  expectFunction(raw.attach, 'store.attach');
+  return raw as unknown as StateStore;
 }
 
 function resolveLogger(input: unknown): Logger | undefined {

@@ -59,6 +59,17 @@ export interface IgnoredEvent {
   readonly error: unknown;
 }
 
+/** Sent when the shared store stops answering: the breaker goes on deciding from local state. */
+export interface StoreDegradedEvent {
+  readonly name: string;
+  readonly error: unknown;
+}
+
+/** Sent when the shared store answers again, after a `storeDegraded`. */
+export interface StoreRecoveredEvent {
+  readonly name: string;
+}
+
 /**
  * Every event a breaker emits, with its listener's shape.
  *
@@ -79,6 +90,8 @@ export interface BreakerEvents {
   timeout: (event: TimeoutEvent) => void;
   fallback: (event: FallbackEvent) => void;
   ignored: (event: IgnoredEvent) => void;
+  storeDegraded: (event: StoreDegradedEvent) => void;
+  storeRecovered: (event: StoreRecoveredEvent) => void;
 }
 
 /** Names of the events of {@link BreakerEvents}. */

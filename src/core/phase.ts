@@ -57,3 +57,37 @@ export function halfOpenPhase(since: number, reopenCount: number): HalfOpenPhase
 export function manualPhase(state: ManualPhase['state'], since: number): ManualPhase {
   return { state, since };
 }
+
+/** The persisted or shared fields a phase is rebuilt from (a snapshot or a store's shared state). */
+export interface PhaseRecord {
+  readonly state: CircuitState;
+  readonly since: number;
+  readonly retryAt?: number;
+  readonly reopenCount?: number;
+}
+
+/** Rebuilds a fresh phase from a record; trial counters start at zero. */
+export function phaseFromRecord(record: PhaseRecord): Phase {
+  switch (record.state) {
+    case CircuitState.CLOSED:
+      return closedPhase(record.since);
+    case CircuitState.OPEN:
+      return openPhase(record.since, record.retryAt ?? record.since, record.reopenCount ?? 0);
+    case CircuitState.HALF_OPEN:
+      return halfOpenPhase(record.since, record.reopenCount ?? 0);
+    default:
+      return manualPhase(record.state, record.since);
+  }
+}
+
+/** The persisted fields of a phase. */
+export function recordOfPhase(phase: Phase): PhaseRecord {
+  switch (phase.state) {
+    case CircuitState.OPEN:
+      return { state: phase.state, since: phase.since, retryAt: phase.retryAt, reopenCount: phase.reopenCount };
+    case CircuitState.HALF_OPEN:
+      return { state: phase.state, since: phase.since, reopenCount: phase.reopenCount };
+    default:
+      return { state: phase.state, since: phase.since };
+  }
+}

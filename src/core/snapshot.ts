@@ -30,11 +30,13 @@ export interface BreakerSnapshot {
   readonly reopenCount?: number;
   /** FORCED_OPEN only: `isolate()` handles not yet released. */
   readonly isolations?: number;
+  /** Generation of the last shared state applied from a store, when one was. */
+  readonly generation?: number;
   /** What the failure window held. */
   readonly window: WindowSnapshot;
 }
 
-const SNAPSHOT_KEYS = ['version', 'name', 'state', 'since', 'retryAt', 'reopenCount', 'isolations', 'window'];
+const SNAPSHOT_KEYS = ['version', 'name', 'state', 'since', 'retryAt', 'reopenCount', 'isolations', 'generation', 'window'];
 
 function fail(detail: string): never {
   throw new TypeError(`option "initialState" is not a valid snapshot: ${detail}`);
@@ -85,6 +87,7 @@ export function parseSnapshot(input: unknown, expectedName: string): BreakerSnap
     if (state !== 'forced_open') fail(`"isolations" is only valid in the forced_open state`);
     snapshot.isolations = count(own(raw, 'isolations'), 'isolations');
   }
+  if (own(raw, 'generation') !== undefined) snapshot.generation = count(own(raw, 'generation'), 'generation');
   return Object.freeze(snapshot);
 }
 
