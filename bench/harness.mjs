@@ -26,14 +26,16 @@ const BODIES = {
   // Workload 1, 5, 7: awaited in sequence.
   async: 'let acc = 0; for (let i = 0; i < n; i++) acc += await call(); return acc;',
   // Workload 4: a failure is caught and counted as 2, a success returns 1.
-  asyncMixed: 'let acc = 0; for (let i = 0; i < n; i++) { try { acc += await call(); } catch (error) { acc += error === undefined ? 0 : 2; } } return acc;',
+  asyncMixed:
+    'let acc = 0; for (let i = 0; i < n; i++) { try { acc += await call(); } catch (error) { acc += error === undefined ? 0 : 2; } } return acc;',
   // Workload 3 (async): every call must reject.
   asyncReject:
     'let acc = 0; for (let i = 0; i < n; i++) { try { await call(); } catch (error) { acc += error === undefined ? 0 : 1; } } return acc;',
   // Workload 2: a sync call, its result consumed.
   sync: 'let acc = 0; for (let i = 0; i < n; i++) acc += call(i); return acc;',
   // Workload 3 (sync): every call must throw.
-  syncReject: 'let acc = 0; for (let i = 0; i < n; i++) { try { call(i); } catch (error) { acc += error === undefined ? 0 : 1; } } return acc;',
+  syncReject:
+    'let acc = 0; for (let i = 0; i < n; i++) { try { call(i); } catch (error) { acc += error === undefined ? 0 : 1; } } return acc;',
 };
 
 let loopSerial = 0;

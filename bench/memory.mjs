@@ -2,10 +2,12 @@
 // Creates `count` idle breakers with default config, keeps them alive, and reports creation time and
 // heap per breaker (heapUsed after a full GC, minus the same before). Names are made before the first
 // measurement, so only what the library itself keeps is counted.
-import { circuitBreaker, ConsecutiveBreaker, handleAll } from 'cockatiel';
+import { ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
 import { Circuit, circuits, modules, SlidingCountBreaker } from 'mollitia';
 import OpossumBreaker from 'opossum';
-import { CircuitBreaker, CircuitBreakerRegistry } from '../dist/index.js';
+import { tripswitch } from './lib.mjs';
+
+const { CircuitBreaker, CircuitBreakerRegistry } = tripswitch;
 
 const [variant, countArg] = process.argv.slice(2);
 const count = Number(countArg);
@@ -59,7 +61,13 @@ const createNs = Number(process.hrtime.bigint() - start);
 gc();
 const after = process.memoryUsage().heapUsed;
 
-const result = { variant, count, createMs: createNs / 1e6, createNsPerBreaker: createNs / count, bytesPerBreaker: (after - before) / count };
+const result = {
+  variant,
+  count,
+  createMs: createNs / 1e6,
+  createNsPerBreaker: createNs / count,
+  bytesPerBreaker: (after - before) / count,
+};
 
 // Stop the peers' timers so the process can exit by itself.
 for (const breaker of kept) {

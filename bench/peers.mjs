@@ -1,9 +1,11 @@
 // One adapter per library: the same breaker config expressed in each library's own terms.
 // Every adapter returns { call, close, isOpenError, config } where `call()` runs the guarded fn once.
-import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, CountBreaker, handleAll, SamplingBreaker } from 'cockatiel';
+import { BrokenCircuitError, ConsecutiveBreaker, CountBreaker, circuitBreaker, handleAll, SamplingBreaker } from 'cockatiel';
 import { BreakerError, Circuit, SlidingCountBreaker, SlidingTimeBreaker } from 'mollitia';
 import OpossumBreaker from 'opossum';
-import { CircuitBreaker, isCircuitOpenError } from '../dist/index.js';
+import { tripswitch as lib } from './lib.mjs';
+
+const { CircuitBreaker, isCircuitOpenError } = lib;
 
 export const RESET_MS = 30_000;
 /** Long enough that a tripped circuit stays open for the whole run. */

@@ -5,8 +5,8 @@ import { cockatiel, LONG_RESET_MS, mollitia, opossum, tripswitch } from './peers
 
 const [workload] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const quick = process.argv.includes('--quick');
-const ROUNDS = quick ? 3 : 9;
-const BATCH_MS = quick ? 8 : 40;
+const ROUNDS = quick ? 3 : 15;
+const BATCH_MS = quick ? 8 : 50;
 const ASYNC_MAX_N = 2_000_000;
 const SYNC_MAX_N = 200_000_000;
 
@@ -79,12 +79,42 @@ async function closedAsync() {
     track(adapter);
     cases.push(entry(id, lib, label, 'async', adapter.call, expectSum(), adapter.config));
   };
-  add('tripswitch', 'tripswitch', 'tripswitch wrap', tripswitch(async () => 1));
-  add('tripswitch-execute', 'tripswitch', 'tripswitch execute', tripswitch(async () => 1, { via: 'execute' }));
-  add('cockatiel', 'cockatiel', 'cockatiel', cockatiel(async () => 1));
-  add('opossum', 'opossum', 'opossum (defaults)', opossum(async () => 1));
-  add('opossum-notimeout', 'opossum', 'opossum timeout:false', opossum(async () => 1, { timeout: false }));
-  add('mollitia', 'mollitia', 'mollitia', mollitia(async () => 1));
+  add(
+    'tripswitch',
+    'tripswitch',
+    'tripswitch wrap',
+    tripswitch(async () => 1),
+  );
+  add(
+    'tripswitch-execute',
+    'tripswitch',
+    'tripswitch execute',
+    tripswitch(async () => 1, { via: 'execute' }),
+  );
+  add(
+    'cockatiel',
+    'cockatiel',
+    'cockatiel',
+    cockatiel(async () => 1),
+  );
+  add(
+    'opossum',
+    'opossum',
+    'opossum (defaults)',
+    opossum(async () => 1),
+  );
+  add(
+    'opossum-notimeout',
+    'opossum',
+    'opossum timeout:false',
+    opossum(async () => 1, { timeout: false }),
+  );
+  add(
+    'mollitia',
+    'mollitia',
+    'mollitia',
+    mollitia(async () => 1),
+  );
   const result = await interleaved(baseline, cases, opts(ASYNC_MAX_N));
   result.cross = {
     vsCockatiel: pairedRatio(result, 'tripswitch', 'cockatiel'),
@@ -105,7 +135,14 @@ async function closedSync() {
   const executed = tripswitch((i) => i & 1, { via: 'execute' });
   const executeFn = (i) => i & 1;
   cases.push(
-    entry('tripswitch-execute', 'tripswitch', 'tripswitch execute (sync)', 'sync', (i) => executed.breaker.execute(executeFn, i), syncCheck),
+    entry(
+      'tripswitch-execute',
+      'tripswitch',
+      'tripswitch execute (sync)',
+      'sync',
+      (i) => executed.breaker.execute(executeFn, i),
+      syncCheck,
+    ),
   );
   const result = await interleaved(baseline, cases, opts(SYNC_MAX_N));
   for (const c of result.cases) c.overheadNs = c.medianNs - result.baseline.medianNs;
@@ -117,10 +154,25 @@ async function closedSync() {
     track(adapter);
     peers.push(entry(id, lib, label, 'async', adapter.call, expectSum(), adapter.config));
   };
-  addPeer('cockatiel', 'cockatiel', 'cockatiel (sync fn, promise out)', cockatiel(() => 1));
-  addPeer('opossum', 'opossum', 'opossum (sync fn, promise out)', opossum(() => 1));
+  addPeer(
+    'cockatiel',
+    'cockatiel',
+    'cockatiel (sync fn, promise out)',
+    cockatiel(() => 1),
+  );
+  addPeer(
+    'opossum',
+    'opossum',
+    'opossum (sync fn, promise out)',
+    opossum(() => 1),
+  );
   // mollitia calls fn(...).then(): a sync fn must be made async by the caller.
-  addPeer('mollitia', 'mollitia', 'mollitia (fn made async)', mollitia(async () => 1));
+  addPeer(
+    'mollitia',
+    'mollitia',
+    'mollitia (fn made async)',
+    mollitia(async () => 1),
+  );
   const peerResult = await interleaved(asyncBase, peers, opts(ASYNC_MAX_N));
 
   // Allocation on the closed sync path: GCs during 10M calls, and heap growth over a short run without GC.
@@ -160,6 +212,10 @@ async function rejection() {
     errors[id] = describeError(error);
     cases.push(entry(id, id, `${id} (open, async)`, 'asyncReject', adapter.call, expectSum(), adapter.config));
   }
+  // The floor of any caught rejection in Node: a rejected promise and the caller's await throwing.
+  cases.push(
+    entry('floor', 'bare', 'floor: await Promise.reject(prebuilt error)', 'asyncReject', () => Promise.reject(FAILURE), expectSum()),
+  );
   const result = await interleaved(baseline, cases, opts(ASYNC_MAX_N));
   result.cross = {
     cockatielVsTripswitch: pairedRatio(result, 'cockatiel', 'tripswitch'),
@@ -167,14 +223,41 @@ async function rejection() {
     mollitiaVsTripswitch: pairedRatio(result, 'mollitia', 'tripswitch'),
   };
 
-  const syncBase = entry('bare-sync', 'bare', 'fn(i)', 'sync', (i) => i & 1, () => {});
+  const syncBase = entry(
+    'bare-sync',
+    'bare',
+    'fn(i)',
+    'sync',
+    (i) => i & 1,
+    () => {},
+  );
   const { state, fn } = switchable(false);
   const syncAdapter = tripswitch(fn, { resetMs: LONG_RESET_MS });
   const syncError = await tripOpen(syncAdapter, state, false);
   errors['tripswitch-sync'] = describeError(syncError);
   const syncResult = await interleaved(
     syncBase,
-    [entry('tripswitch-sync', 'tripswitch', 'tripswitch (open, sync throw)', 'syncReject', syncAdapter.call, expectSum(), syncAdapter.config)],
+    [
+      entry(
+        'tripswitch-sync',
+        'tripswitch',
+        'tripswitch (open, sync throw)',
+        'syncReject',
+        syncAdapter.call,
+        expectSum(),
+        syncAdapter.config,
+      ),
+      entry(
+        'floor-sync',
+        'bare',
+        'floor: throw prebuilt error',
+        'syncReject',
+        () => {
+          throw FAILURE;
+        },
+        expectSum(),
+      ),
+    ],
     opts(SYNC_MAX_N),
   );
   return { ...result, sync: syncResult, errors };
@@ -224,9 +307,24 @@ async function slowCall() {
     track(adapter);
     cases.push(entry(id, lib, label, 'async', adapter.call, expectSum(), adapter.config));
   };
-  add('tripswitch-slow', 'tripswitch', 'tripswitch, slowCallThresholdMs 1000', tripswitch(async () => 1, { extra: { slowCallThresholdMs: 1000 } }));
-  add('tripswitch', 'tripswitch', 'tripswitch, no slow-call tracking', tripswitch(async () => 1));
-  add('mollitia', 'mollitia', 'mollitia, slowCallDurationThreshold 1000', mollitia(async () => 1, { slowMs: 1000 }));
+  add(
+    'tripswitch-slow',
+    'tripswitch',
+    'tripswitch, slowCallThresholdMs 1000',
+    tripswitch(async () => 1, { extra: { slowCallThresholdMs: 1000 } }),
+  );
+  add(
+    'tripswitch',
+    'tripswitch',
+    'tripswitch, no slow-call tracking',
+    tripswitch(async () => 1),
+  );
+  add(
+    'mollitia',
+    'mollitia',
+    'mollitia, slowCallDurationThreshold 1000',
+    mollitia(async () => 1, { slowMs: 1000 }),
+  );
   const result = await interleaved(baseline, cases, opts(ASYNC_MAX_N));
   result.cross = { slowVsPlain: pairedRatio(result, 'tripswitch-slow', 'tripswitch') };
   return result;
@@ -268,7 +366,7 @@ async function windowSizes() {
 
 async function concurrency() {
   const N = 10_000;
-  const rounds = quick ? 3 : 9;
+  const rounds = quick ? 3 : 15;
   let gate = Promise.resolve();
   const gated = async () => {
     await gate;

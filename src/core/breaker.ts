@@ -223,7 +223,7 @@ export class CircuitBreaker {
 
   /** Runs an admitted call under `phase` and records its outcome. */
   private run(fn: AnyFunction, thisArg: unknown, args: unknown[], phase: Phase, site: CallSite): unknown {
-    const started = this.timed ? this.config.clock.now() : 0;
+    const started = this.timed ? this.config.clock.now() : UNTIMED;
     let result: unknown;
     try {
       result = fn.apply(thisArg, args);
@@ -279,7 +279,7 @@ export class CircuitBreaker {
     phase: Phase,
   ): Promise<unknown> {
     const controller = new AbortController();
-    const started = this.timed ? this.config.clock.now() : 0;
+    const started = this.timed ? this.config.clock.now() : UNTIMED;
     let result: unknown;
     try {
       result = fn.call(thisArg, controller.signal, ...args);
@@ -429,7 +429,7 @@ export class CircuitBreaker {
 
   private settleValue(value: unknown, phase: Phase, started: number): void {
     const now = this.timed ? this.config.clock.now() : 0;
-    const durationMs = now - started;
+    const durationMs = elapsedMs(started, now);
     if (this.config.isFailureResult !== undefined && this.resultIsFailure(value)) {
       this.totals.failures++;
       if (this.events.has('failure'))
@@ -457,7 +457,7 @@ export class CircuitBreaker {
     const now = this.timed ? this.config.clock.now() : 0;
     this.totals.failures++;
     if (this.events.has('failure'))
-      this.events.emit('failure', Object.freeze({ name: this.name, reason, error, durationMs: now - started }));
+      this.events.emit('failure', Object.freeze({ name: this.name, reason, error, durationMs: elapsedMs(started, now) }));
     this.record(phase, Outcome.FAILURE, now);
     if (this.config.fallback === undefined) throw error;
     return this.runFallback(error, args);
@@ -767,6 +767,12 @@ export class CircuitBreaker {
     return this.config.logger ?? getDefaultLogger();
   }
 }
+
+/** Start time of a call that began while nothing needed its duration. */
+const UNTIMED = Number.NaN;
+
+/** A call's duration; 0 when it started untimed (a listener subscribed while it ran). */
+const elapsedMs = (started: number, now: number): number => (Number.isNaN(started) ? 0 : now - started);
 
 const EVENT_NAMES: readonly BreakerEventName[] = [
   'stateChange',

@@ -1,5 +1,6 @@
 import { BulkheadFullError, withoutStack } from '../core/errors.js';
 import { expectNumber, expectObject, own, rejectUnknownKeys } from '../core/validate.js';
+import { ownOr } from './options.js';
 import { createPolicy, type Inner, type Policy } from './policy.js';
 import { isThenable } from './signal.js';
 
@@ -68,7 +69,7 @@ export function bulkhead(options: BulkheadOptions): BulkheadPolicy {
   const raw = expectObject(options, 'options');
   rejectUnknownKeys(raw, BULKHEAD_KEYS, 'bulkhead()');
   const maxConcurrent = expectNumber(own(raw, 'maxConcurrent'), 'maxConcurrent', { integer: true, min: 1 });
-  const maxQueue = expectNumber(own(raw, 'maxQueue') ?? 0, 'maxQueue', { integer: true, min: 0, allowInfinity: true });
+  const maxQueue = expectNumber(ownOr(raw, 'maxQueue', 0), 'maxQueue', { integer: true, min: 0, allowInfinity: true });
 
   let running = 0;
   // A Set keeps insertion order (FIFO) and removes an aborted waiter in O(1).

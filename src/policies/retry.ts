@@ -4,6 +4,7 @@ import { unrefTimer } from '../core/deadline.js';
 import { describeValue } from '../core/describe-value.js';
 import { isCircuitOpenError } from '../core/errors.js';
 import { expectBoolean, expectFunction, expectNumber, expectObject, own, rejectUnknownKeys } from '../core/validate.js';
+import { ownOr } from './options.js';
 import { createPolicy, type Inner, type Policy } from './policy.js';
 import { isThenable, settle } from './signal.js';
 
@@ -92,7 +93,7 @@ const DEFAULTS = { maxAttempts: 3, initialDelayMs: 100, multiplier: 2, maxDelayM
 export function retry(options?: RetryOptions): Policy {
   const raw = options === undefined ? {} : expectObject(options, 'options');
   rejectUnknownKeys(raw, RETRY_KEYS, 'retry()');
-  const maxAttempts = expectNumber(own(raw, 'maxAttempts') ?? DEFAULTS.maxAttempts, 'maxAttempts', { integer: true, min: 1 });
+  const maxAttempts = expectNumber(ownOr(raw, 'maxAttempts', DEFAULTS.maxAttempts), 'maxAttempts', { integer: true, min: 1 });
   const backoff = resolveBackoff(own(raw, 'backoff'));
   const retryOnInput = own(raw, 'retryOn');
   const retryOn = retryOnInput === undefined ? undefined : expectFunction<RetryOptions['retryOn']>(retryOnInput, 'retryOn');
@@ -125,7 +126,6 @@ export function retry(options?: RetryOptions): Policy {
         return await (outer !== undefined && isThenable(result) ? settle(result, outer) : result);
       } catch (error) {
         // The caller gave up: report its reason, not the error the attempt failed with because of it.
-        if (outer?.aborted) throw outer.reason;
         if (attempt >= maxAttempts || !shouldRetry(error, attempt)) throw error;
       }
       const delay = openDurationMs(backoff.initialDelayMs, backoff.growth, attempt - 1, random);
@@ -144,13 +144,13 @@ interface ResolvedRetryBackoff {
 function resolveBackoff(input: unknown): ResolvedRetryBackoff {
   const raw = input === undefined ? {} : expectObject(input, 'backoff');
   rejectUnknownKeys(raw, BACKOFF_KEYS, 'retry() backoff');
-  const initialDelayMs = expectNumber(own(raw, 'initialDelayMs') ?? DEFAULTS.initialDelayMs, 'backoff.initialDelayMs', MS);
-  const multiplier = expectNumber(own(raw, 'multiplier') ?? DEFAULTS.multiplier, 'backoff.multiplier', { min: 1, max: 1000 });
-  const maxDelayMs = expectNumber(own(raw, 'maxDelayMs') ?? Math.max(DEFAULTS.maxDelayMs, initialDelayMs), 'backoff.maxDelayMs', {
+  const initialDelayMs = expectNumber(ownOr(raw, 'initialDelayMs', DEFAULTS.initialDelayMs), 'backoff.initialDelayMs', MS);
+  const multiplier = expectNumber(ownOr(raw, 'multiplier', DEFAULTS.multiplier), 'backoff.multiplier', { min: 1, max: 1000 });
+  const maxDelayMs = expectNumber(ownOr(raw, 'maxDelayMs', Math.max(DEFAULTS.maxDelayMs, initialDelayMs)), 'backoff.maxDelayMs', {
     min: initialDelayMs,
     max: MAX_DURATION_MS,
   });
-  const jitterInput = own(raw, 'jitter') ?? 'none';
+  const jitterInput = ownOr(raw, 'jitter', 'none');
   let jitter: 'none' | 'full' | number;
   if (jitterInput === 'none' || jitterInput === 'full') jitter = jitterInput;
   else if (typeof jitterInput === 'number') jitter = expectNumber(jitterInput, 'backoff.jitter', { min: 0, max: 1 });

@@ -1,6 +1,13 @@
-import { Counter, Gauge, Histogram, register as globalRegister, type Registry } from 'prom-client';
+import { Counter, Gauge, register as globalRegister, Histogram, type Registry } from 'prom-client';
 import { type CircuitBreaker, CircuitState } from '../index.js';
-import { checkBuckets, checkPrefix, DEFAULT_DURATION_BUCKETS, DEFAULT_PREFIX, MAX_PLAUSIBLE_DURATION_MS, METRIC_SUFFIXES } from './names.js';
+import {
+  checkBuckets,
+  checkPrefix,
+  DEFAULT_DURATION_BUCKETS,
+  DEFAULT_PREFIX,
+  MAX_PLAUSIBLE_DURATION_MS,
+  METRIC_SUFFIXES,
+} from './names.js';
 import { CALL_OUTCOMES, type CallOutcome, listenToOutcomes } from './outcomes.js';
 import { type BreakerSource, describe, watchBreakers } from './watch-breakers.js';
 
@@ -51,9 +58,11 @@ export class PrometheusMetrics {
   private closed = false;
 
   constructor(options: PrometheusOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new TypeError(`PrometheusMetrics options must be an object, got ${describe(options)}`);
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError(`PrometheusMetrics options must be an object, got ${describe(options)}`);
     for (const key of Object.keys(options)) {
-      if (!OPTION_KEYS.includes(key)) throw new TypeError(`PrometheusMetrics: unknown option ${JSON.stringify(key)} (allowed: ${OPTION_KEYS.join(', ')})`);
+      if (!OPTION_KEYS.includes(key))
+        throw new TypeError(`PrometheusMetrics: unknown option ${JSON.stringify(key)} (allowed: ${OPTION_KEYS.join(', ')})`);
     }
     const register = options.register ?? globalRegister;
     if (typeof register?.registerMetric !== 'function' || typeof register.getSingleMetric !== 'function') {
@@ -65,7 +74,9 @@ export class PrometheusMetrics {
     const buckets = checkBuckets(options.durationBuckets ?? DEFAULT_DURATION_BUCKETS);
     for (const suffix of Object.values(METRIC_SUFFIXES)) {
       if (register.getSingleMetric(prefix + suffix) !== undefined) {
-        throw new Error(`PrometheusMetrics: "${prefix}${suffix}" is already registered in this prom-client registry; close() the other PrometheusMetrics first or use another prefix`);
+        throw new Error(
+          `PrometheusMetrics: "${prefix}${suffix}" is already registered in this prom-client registry; close() the other PrometheusMetrics first or use another prefix`,
+        );
       }
     }
     const registers = [register];

@@ -5,6 +5,12 @@ import type { CircuitBreaker, CircuitState } from '../index.js';
  * (a success slower than `slowCallThresholdMs`), `failure` and `timeout`
  * (a failure past `callTimeoutMs`), `rejected` (the circuit refused it),
  * `ignored` (an error that does not count). Fallbacks are counted apart.
+ *
+ * @example
+ * ```ts
+ * import { CALL_OUTCOMES } from 'tripswitch/prometheus';
+ * console.log(CALL_OUTCOMES.join('|')); // for a Grafana variable
+ * ```
  */
 export const CALL_OUTCOMES = ['success', 'slow', 'failure', 'timeout', 'rejected', 'ignored'] as const;
 

@@ -51,7 +51,8 @@ export function watchBreakers(source: BreakerSource, hook: BreakerHook, where: s
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-  if (typeof value === 'object') return Array.isArray(value) ? `array(${value.length})` : `object ${Object.prototype.toString.call(value).slice(8, -1)}`;
+  if (typeof value === 'object')
+    return Array.isArray(value) ? `array(${value.length})` : `object ${Object.prototype.toString.call(value).slice(8, -1)}`;
   if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
   return String(value);
 }

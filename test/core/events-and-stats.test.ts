@@ -109,3 +109,18 @@ describe('stats()', () => {
     });
   });
 });
+
+describe('durations', () => {
+  it('a call that started before anyone listened reports a duration of 0, not the clock time', async () => {
+    const clock = new ManualClock(5_000_000);
+    const breaker = new CircuitBreaker('api', { clock });
+    let release!: () => void;
+    const pending = breaker.execute(() => new Promise<void>((resolve) => (release = resolve)));
+    const durations: number[] = [];
+    breaker.on('success', (e) => durations.push(e.durationMs));
+    clock.advance(30);
+    release();
+    await pending;
+    expect(durations).toEqual([0]);
+  });
+});

@@ -147,3 +147,18 @@ describe('time window', () => {
     expect(breaker.state).toBe('open'); // 3 of 6
   });
 });
+
+describe('window regressions found by the model tests', () => {
+  it('a time window cleared and refilled in the same bucket snapshots that bucket (not -1)', () => {
+    const window = new TimeWindow(1000, 10, rule);
+    window.record(Outcome.FAILURE, 5000);
+    window.clear();
+    window.record(Outcome.FAILURE, 5050);
+    const copy = new TimeWindow(1000, 10, rule);
+    expect(copy.restore(window.snapshot())).toBe(true);
+    expect(copy.counts(5050).calls).toBe(1);
+    const clock = new ManualClock(5050);
+    const initialState = { version: 1, name: 't', state: 'closed', since: 0, window: window.snapshot() } as const;
+    expect(new CircuitBreaker('t', { clock, initialState, window: { type: 'time', durationMs: 1000 } }).stats().window.calls).toBe(1);
+  });
+});

@@ -26,15 +26,19 @@ export function parseExposition(text: string): Map<string, Family> {
   if (text !== '' && !text.endsWith('\n')) throw new Error('exposition must end with a newline');
   const families = new Map<string, Family>();
   const lines = text.split('\n').slice(0, -1);
-  lines.forEach((line, index) => {
+  for (const [index, line] of lines.entries()) {
     const where = `line ${index + 1} ${JSON.stringify(line)}`;
-    if (line.startsWith('#')) return parseComment(line, families, where);
-    if (line.trim() === '') throw new Error(`${where}: blank line`);
+    if (line.startsWith('#')) {
+      parseComment(line, families, where);
+      continue;
+    }
+    if (line === '') continue; // empty lines are allowed between families
+    if (line.trim() === '') throw new Error(`${where}: whitespace-only line`);
     const sample = parseSample(line, where);
     const family = familyOf(sample.name, families);
     if (family === undefined) throw new Error(`${where}: sample of an undeclared family`);
     family.samples.push(sample);
-  });
+  }
   for (const family of families.values()) {
     if (family.type === 'histogram') checkHistogram(family);
     if (family.type === 'counter' && !family.name.endsWith('_total')) throw new Error(`counter ${family.name} must end in _total`);
@@ -157,13 +161,14 @@ function checkHistogram(family: Family): void {
     if (last[1] !== group.count) throw new Error(`histogram ${family.name}${key}: +Inf bucket ${last[1]} != count ${group.count}`);
     group.buckets.forEach(([le, count], index) => {
       const previous = group.buckets[index - 1];
-      if (previous !== undefined && (le <= previous[0] || count < previous[1])) throw new Error(`histogram ${family.name}${key}: buckets not cumulative`);
+      if (previous !== undefined && (le <= previous[0] || count < previous[1]))
+        throw new Error(`histogram ${family.name}${key}: buckets not cumulative`);
     });
   }
 }
 
 /** The value of the one sample of `name` whose labels include `labels`; throws unless exactly one matches. */
-export function valueOf(families: Map<string, Family>, name: string, labels: Record<string, string>): number {
+export function sampleValue(families: Map<string, Family>, name: string, labels: Record<string, string>): number {
   const matches = [...families.values()]
     .flatMap((family) => family.samples)
     .filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value));

@@ -76,6 +76,7 @@ export class TimeWindow implements FailureWindow {
   }
 
   clear(): void {
+    this.headBucket = Number.NEGATIVE_INFINITY;
     this.slotBucket.fill(-1);
     this.slotCalls.fill(0);
     this.slotFailures.fill(0);
@@ -105,7 +106,6 @@ export class TimeWindow implements FailureWindow {
     if (snapshot.type !== 'time' || snapshot.durationMs !== this.durationMs || snapshot.buckets !== this.buckets) return false;
     const newest = snapshot.slots.reduce((max, s) => Math.max(max, s.bucket), Number.NEGATIVE_INFINITY);
     this.clear();
-    this.headBucket = Number.NEGATIVE_INFINITY;
     for (const { bucket, calls, failures, slowCalls } of snapshot.slots) {
       if (newest - bucket >= this.buckets) continue; // already outside the window
       const slot = bucket % this.buckets;

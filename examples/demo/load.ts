@@ -1,0 +1,67 @@
+import type { BreakerFamily, CircuitBreakerRegistry } from '../../src/index.js';
+import { ENDPOINTS } from './upstream.js';
+
+/** Calls every upstream endpoint a few times a second through its breaker; a fallback answers while a circuit is open. */
+export class LoadGenerator {
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly inFlight = new Set<AbortController>();
+  readonly family: BreakerFamily;
+  /** Answers from the fallback, per endpoint. */
+  readonly fallbacks = new Map<string, number>();
+
+  constructor(
+    registry: CircuitBreakerRegistry,
+    private readonly upstream: string,
+    private readonly callsPerSecond = 20,
+  ) {
+    this.family = registry.family('upstream', {
+      window: { type: 'count', size: 20, minimumCalls: 10, failureRateThreshold: 0.5 },
+      slowCallThresholdMs: 300,
+      slowCallRateThreshold: 0.8,
+      callTimeoutMs: 600,
+      resetTimeoutMs: 5_000,
+      halfOpenMaxCalls: 2,
+      successThreshold: 2,
+      backoff: { multiplier: 2, maxResetTimeoutMs: 20_000 },
+      fallback: (_error: unknown, endpoint: string) => {
+        this.fallbacks.set(endpoint, (this.fallbacks.get(endpoint) ?? 0) + 1);
+        return { endpoint, fallback: true };
+      },
+    });
+  }
+
+  start(): void {
+    for (const endpoint of ENDPOINTS) this.family.get(endpoint.name);
+    this.timer = setInterval(() => {
+      for (const endpoint of ENDPOINTS) void this.call(endpoint.name);
+    }, 1000 / this.callsPerSecond);
+  }
+
+  private async call(endpoint: string): Promise<void> {
+    const controller = new AbortController();
+    this.inFlight.add(controller);
+    try {
+      await this.family.get(endpoint).executeWithSignal(
+        async (signal, name: string) => {
+          const response = await fetch(`${this.upstream}/${name}`, { signal: AbortSignal.any([signal, controller.signal]) });
+          const body: unknown = await response.json();
+          if (!response.ok) throw new Error(`upstream ${name} answered ${response.status}`);
+          return body;
+        },
+        controller.signal,
+        endpoint,
+      );
+    } catch {
+      // Only the caller's own abort (at shutdown) or a failing fallback lands here.
+    } finally {
+      this.inFlight.delete(controller);
+    }
+  }
+
+  /** Stops calling and aborts the calls in flight. */
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    for (const controller of this.inFlight) controller.abort();
+  }
+}
