@@ -6,6 +6,7 @@ export default defineConfig({
     'prometheus/index': 'src/prometheus/index.ts',
     'otel/index': 'src/otel/index.ts',
     'dashboard/index': 'src/dashboard/index.ts',
+    'redis/index': 'src/redis/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -4,7 +4,7 @@
 //   node bench/profile.mjs --run <path>    the profiled child: run one path for a few seconds
 //   node bench/profile.mjs --summary <file.cpuprofile>
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const args = process.argv.slice(2);
@@ -30,6 +30,10 @@ export function summarise(file, top = 15) {
     .map(([fn, us]) => ({ fn, selfMs: us / 1000, share: us / total }));
 }
 
+function format(rows) {
+  return rows.map((row) => ({ ...row, selfMs: row.selfMs.toFixed(0), share: `${(row.share * 100).toFixed(1)}%` }));
+}
+
 async function runPath(path) {
   const { CircuitBreaker } = (await import('./lib.mjs')).tripswitch;
   const breaker = new CircuitBreaker('profiled');
@@ -49,22 +53,21 @@ async function runPath(path) {
 if (args[0] === '--run') {
   await runPath(args[1]);
 } else if (args[0] === '--summary') {
-  console.table(summarise(args[1]));
+  console.table(format(summarise(args[1])));
 } else {
-  const dir = `${here}results/profiles`;
+  // Written as bench/results/profile-<path>.cpuprofile, which .gitignore keeps out of the repository.
+  const dir = `${here}results`;
+  mkdirSync(dir, { recursive: true });
   for (const path of ['async', 'sync']) {
-    const out = `${dir}/${path}`;
-    rmSync(out, { recursive: true, force: true });
-    mkdirSync(out, { recursive: true });
+    const name = `profile-${path}.cpuprofile`;
+    rmSync(`${dir}/${name}`, { force: true });
     execFileSync(
       process.execPath,
-      ['--cpu-prof', '--cpu-prof-dir', out, '--cpu-prof-interval', '100', `${here}profile.mjs`, '--run', path],
-      {
-        stdio: 'inherit',
-      },
+      ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', name, '--cpu-prof-interval', '100', `${here}profile.mjs`, '--run', path],
+      { stdio: 'inherit' },
     );
-    const file = `${out}/${readdirSync(out).find((name) => name.endsWith('.cpuprofile'))}`;
+    const file = `${dir}/${name}`;
     console.log(`\n${path} closed path: self time by function (${file.replace(here, 'bench/')})`);
-    console.table(summarise(file).map((row) => ({ ...row, selfMs: row.selfMs.toFixed(0), share: `${(row.share * 100).toFixed(1)}%` })));
+    console.table(format(summarise(file)));
   }
 }

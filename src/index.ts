@@ -39,6 +39,20 @@ export { CircuitState, isTransitionAllowed, type TransitionReason } from './core
 export type { BreakerStats } from './core/stats.js';
 export { Outcome, type WindowCounts, type WindowSnapshot } from './core/windows/window.js';
 export { type BreakerDecorator, type CircuitBreakerOptions, circuitBreaker } from './decorator.js';
+export {
+  type BulkheadOptions,
+  type BulkheadPolicy,
+  bulkhead,
+  compose,
+  type Policy,
+  type PolicyStage,
+  type RetryBackoff,
+  type RetryOptions,
+  retry,
+  type TimeoutOptions,
+  type TimeoutPolicy,
+  timeout,
+} from './policies/index.js';
 export { fleetTransition, type LocalTripMode } from './store/fleet-rules.js';
 export { MemoryStore, type MemoryStoreOptions } from './store/memory-store.js';
 export type { LocalTransitionReason, SharedState, StateStore, StoreBreaker, StoreLink } from './store/state-store.js';

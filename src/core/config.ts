@@ -4,7 +4,7 @@ import { type Clock, systemClock } from './clock.js';
 import { describeValue } from './describe-value.js';
 import type { Logger } from './logger.js';
 import type { BreakerSnapshot } from './snapshot.js';
-import { expectBoolean, expectFunction, expectNumber, expectObject, optionalNumber, own, rejectUnknownKeys } from './validate.js';
+import { expectBoolean, expectFunction, expectNumber, expectObject, optionalNumber, own, ownOr, rejectUnknownKeys } from './validate.js';
 
 /** Error classes to match with `instanceof`, or a predicate over the thrown value. */
 export type ErrorMatcher = readonly (abstract new (...args: never[]) => unknown)[] | ((error: unknown) => boolean);
@@ -170,8 +170,9 @@ export function resolveConfig(input: CircuitBreakerConfig | undefined): Resolved
   const raw = input === undefined ? {} : expectObject(input, 'config');
   rejectUnknownKeys(raw, CONFIG_KEYS, 'CircuitBreakerConfig');
   const get = (key: (typeof CONFIG_KEYS)[number]) => own(raw, key);
+  const getOr = (key: (typeof CONFIG_KEYS)[number], fallback: unknown) => ownOr(raw, key, fallback);
 
-  const resetTimeoutMs = expectNumber(get('resetTimeoutMs') ?? DEFAULTS.resetTimeoutMs, 'resetTimeoutMs', MS);
+  const resetTimeoutMs = expectNumber(getOr('resetTimeoutMs', DEFAULTS.resetTimeoutMs), 'resetTimeoutMs', MS);
   const slowCallThresholdMs = optionalNumber(get('slowCallThresholdMs'), 'slowCallThresholdMs', MS);
   const slowCallRateInput = optionalNumber(get('slowCallRateThreshold'), 'slowCallRateThreshold', RATE);
   const window = resolveWindow(get('window'));
@@ -194,11 +195,15 @@ export function resolveConfig(input: CircuitBreakerConfig | undefined): Resolved
   }
 
   const resolved: ResolvedConfig = {
-    failureThreshold: expectNumber(failureThresholdInput ?? DEFAULTS.failureThreshold, 'failureThreshold', { integer: true, min: 1 }),
-    successThreshold: expectNumber(get('successThreshold') ?? DEFAULTS.successThreshold, 'successThreshold', { integer: true, min: 1 }),
+    failureThreshold: expectNumber(
+      failureThresholdInput === undefined ? DEFAULTS.failureThreshold : failureThresholdInput,
+      'failureThreshold',
+      { integer: true, min: 1 },
+    ),
+    successThreshold: expectNumber(getOr('successThreshold', DEFAULTS.successThreshold), 'successThreshold', { integer: true, min: 1 }),
     resetTimeoutMs,
-    halfOpenMaxCalls: expectNumber(get('halfOpenMaxCalls') ?? DEFAULTS.halfOpenMaxCalls, 'halfOpenMaxCalls', { integer: true, min: 1 }),
-    maxHalfOpenWaitMs: expectNumber(get('maxHalfOpenWaitMs') ?? DEFAULTS.maxHalfOpenWaitMs, 'maxHalfOpenWaitMs', {
+    halfOpenMaxCalls: expectNumber(getOr('halfOpenMaxCalls', DEFAULTS.halfOpenMaxCalls), 'halfOpenMaxCalls', { integer: true, min: 1 }),
+    maxHalfOpenWaitMs: expectNumber(getOr('maxHalfOpenWaitMs', DEFAULTS.maxHalfOpenWaitMs), 'maxHalfOpenWaitMs', {
       ...MS,
       allowInfinity: true,
     }),
@@ -233,8 +238,8 @@ function resolveWindow(input: unknown): ResolvedWindow {
     case 'count': {
       rejectUnknownKeys(raw, ['type', 'size', 'minimumCalls', 'failureRateThreshold'], 'window (count)');
       // 16M outcomes is 16 MB of ring: far past any sensible window, and a guard against typos.
-      const size = expectNumber(own(raw, 'size') ?? DEFAULTS.countWindowSize, 'window.size', { integer: true, min: 1, max: 16_777_216 });
-      const minimumCalls = expectNumber(own(raw, 'minimumCalls') ?? Math.min(DEFAULTS.minimumCalls, size), 'window.minimumCalls', {
+      const size = expectNumber(ownOr(raw, 'size', DEFAULTS.countWindowSize), 'window.size', { integer: true, min: 1, max: 16_777_216 });
+      const minimumCalls = expectNumber(ownOr(raw, 'minimumCalls', Math.min(DEFAULTS.minimumCalls, size)), 'window.minimumCalls', {
         integer: true,
         min: 1,
         max: size,
@@ -243,8 +248,8 @@ function resolveWindow(input: unknown): ResolvedWindow {
     }
     case 'time': {
       rejectUnknownKeys(raw, ['type', 'durationMs', 'buckets', 'minimumCalls', 'failureRateThreshold'], 'window (time)');
-      const durationMs = expectNumber(own(raw, 'durationMs') ?? DEFAULTS.timeWindowDurationMs, 'window.durationMs', { ...MS, min: 1 });
-      const buckets = expectNumber(own(raw, 'buckets') ?? DEFAULTS.timeWindowBuckets, 'window.buckets', {
+      const durationMs = expectNumber(ownOr(raw, 'durationMs', DEFAULTS.timeWindowDurationMs), 'window.durationMs', { ...MS, min: 1 });
+      const buckets = expectNumber(ownOr(raw, 'buckets', DEFAULTS.timeWindowBuckets), 'window.buckets', {
         integer: true,
         min: 1,
         max: 10_000,
@@ -254,7 +259,7 @@ function resolveWindow(input: unknown): ResolvedWindow {
           `option "window.buckets" must leave buckets at least 1 ms wide (durationMs ${durationMs} / buckets ${buckets})`,
         );
       }
-      const minimumCalls = expectNumber(own(raw, 'minimumCalls') ?? DEFAULTS.minimumCalls, 'window.minimumCalls', {
+      const minimumCalls = expectNumber(ownOr(raw, 'minimumCalls', DEFAULTS.minimumCalls), 'window.minimumCalls', {
         integer: true,
         min: 1,
       });
@@ -266,20 +271,20 @@ function resolveWindow(input: unknown): ResolvedWindow {
 }
 
 function resolveRate(raw: Record<string, unknown>): number {
-  return expectNumber(own(raw, 'failureRateThreshold') ?? DEFAULTS.failureRateThreshold, 'window.failureRateThreshold', { min: 0, max: 1 });
+  return expectNumber(ownOr(raw, 'failureRateThreshold', DEFAULTS.failureRateThreshold), 'window.failureRateThreshold', { min: 0, max: 1 });
 }
 
 function resolveBackoff(input: unknown, resetTimeoutMs: number): ResolvedBackoff | undefined {
   if (input === undefined) return undefined;
   const raw = expectObject(input, 'backoff');
   rejectUnknownKeys(raw, ['multiplier', 'maxResetTimeoutMs', 'jitter'], 'backoff');
-  const multiplier = expectNumber(own(raw, 'multiplier') ?? DEFAULTS.backoffMultiplier, 'backoff.multiplier', { min: 1, max: 1000 });
+  const multiplier = expectNumber(ownOr(raw, 'multiplier', DEFAULTS.backoffMultiplier), 'backoff.multiplier', { min: 1, max: 1000 });
   const maxResetTimeoutMs = expectNumber(
-    own(raw, 'maxResetTimeoutMs') ?? Math.min(resetTimeoutMs * DEFAULTS.backoffMaxFactor, MAX_DURATION_MS),
+    ownOr(raw, 'maxResetTimeoutMs', Math.min(resetTimeoutMs * DEFAULTS.backoffMaxFactor, MAX_DURATION_MS)),
     'backoff.maxResetTimeoutMs',
     { min: resetTimeoutMs, max: MAX_DURATION_MS },
   );
-  const jitterInput = own(raw, 'jitter') ?? 'none';
+  const jitterInput = ownOr(raw, 'jitter', 'none');
   let jitter: ResolvedBackoff['jitter'];
   if (jitterInput === 'none' || jitterInput === 'full') jitter = jitterInput;
   else if (typeof jitterInput === 'number') jitter = expectNumber(jitterInput, 'backoff.jitter', RATE);

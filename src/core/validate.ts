@@ -22,6 +22,15 @@ export function own(input: Record<string, unknown>, key: string): unknown {
   return Object.hasOwn(input, key) ? input[key] : undefined;
 }
 
+/**
+ * Reads an own option, falling back to `fallback` only when it is `undefined`:
+ * `null` is a bad value to report, not a request for the default.
+ */
+export function ownOr(input: Record<string, unknown>, key: string, fallback: unknown): unknown {
+  const value = own(input, key);
+  return value === undefined ? fallback : value;
+}
+
 interface NumberRule {
   readonly integer?: boolean;
   readonly min?: number;

@@ -1,6 +1,5 @@
 import { BulkheadFullError, withoutStack } from '../core/errors.js';
-import { expectNumber, expectObject, own, rejectUnknownKeys } from '../core/validate.js';
-import { ownOr } from './options.js';
+import { expectNumber, expectObject, own, ownOr, rejectUnknownKeys } from '../core/validate.js';
 import { createPolicy, type Inner, type Policy } from './policy.js';
 import { isThenable } from './signal.js';
 

@@ -2,8 +2,7 @@ import { describeValue } from '../core/describe-value.js';
 import { checkSignal } from './signal.js';
 
 /**
- * Anything that can run a signal-aware call, and so be a stage of {@link compose}:
- * every policy, a composed policy, and a `CircuitBreaker`.
+ * Anything that can be a stage of `compose`: every policy, a composed policy, and a `CircuitBreaker`.
  *
  * @example
  * ```ts
@@ -22,8 +21,7 @@ export interface PolicyStage {
 }
 
 /**
- * A composable resilience policy (retry, bulkhead, timeout or a composition of them):
- * it wraps and runs functions the way a `CircuitBreaker` does, and always returns a promise.
+ * A composable policy (retry, bulkhead, timeout, compose) that wraps functions as a breaker does, always returning a promise.
  *
  * @example
  * ```ts

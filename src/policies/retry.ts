@@ -3,8 +3,7 @@ import { MAX_DURATION_MS } from '../core/config.js';
 import { unrefTimer } from '../core/deadline.js';
 import { describeValue } from '../core/describe-value.js';
 import { isCircuitOpenError } from '../core/errors.js';
-import { expectBoolean, expectFunction, expectNumber, expectObject, own, rejectUnknownKeys } from '../core/validate.js';
-import { ownOr } from './options.js';
+import { expectBoolean, expectFunction, expectNumber, expectObject, own, ownOr, rejectUnknownKeys } from '../core/validate.js';
 import { createPolicy, type Inner, type Policy } from './policy.js';
 import { isThenable, settle } from './signal.js';
 
@@ -126,6 +125,7 @@ export function retry(options?: RetryOptions): Policy {
         return await (outer !== undefined && isThenable(result) ? settle(result, outer) : result);
       } catch (error) {
         // The caller gave up: report its reason, not the error the attempt failed with because of it.
+        if (outer?.aborted) throw outer.reason;
         if (attempt >= maxAttempts || !shouldRetry(error, attempt)) throw error;
       }
       const delay = openDurationMs(backoff.initialDelayMs, backoff.growth, attempt - 1, random);

@@ -113,3 +113,13 @@ describe('bad input gets a clear error naming the option and the value', () => {
     expect(() => breaker.on('success', 'x' as never)).toThrow(/listener must be a function/);
   });
 });
+
+describe('null is a bad value, never a request for the default', () => {
+  it.each(['failureThreshold', 'successThreshold', 'resetTimeoutMs', 'halfOpenMaxCalls', 'maxHalfOpenWaitMs'])('%s: null', (key) => {
+    expect(() => new CircuitBreaker('db', { [key]: null } as never)).toThrow(new RegExp(`"${key}".*null`));
+  });
+  it('window and backoff fields: null', () => {
+    expect(() => new CircuitBreaker('db', { window: { type: 'count', size: null } } as never)).toThrow(/"window.size".*null/);
+    expect(() => new CircuitBreaker('db', { backoff: { multiplier: null } } as never)).toThrow(/"backoff.multiplier".*null/);
+  });
+});
