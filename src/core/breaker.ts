@@ -4,7 +4,7 @@ import { type CircuitBreakerConfig, type ResolvedConfig, resolveConfig } from '.
 import { settleWithin, unrefTimer } from './deadline.js';
 import { describeValue } from './describe-value.js';
 import { Emitter } from './emitter.js';
-import { CallTimeoutError, CircuitOpenError, withoutStack } from './errors.js';
+import { CallTimeoutError, type CircuitOpenError, createRejection } from './errors.js';
 import type { BreakerEventName, BreakerEvents } from './events.js';
 import { getDefaultLogger, type Logger } from './logger.js';
 import { closedPhase, halfOpenPhase, manualPhase, openPhase, type Phase, phaseFromRecord, recordOfPhase } from './phase.js';
@@ -60,9 +60,16 @@ export class CircuitBreaker {
   readonly config: ResolvedConfig;
   private phase: Phase;
   private readonly window: FailureWindow;
-  private readonly events: Emitter<BreakerEvents>;
-  /** Whether calls must read the clock: a time window, slow-call tracking, or someone listening for durations. */
-  private timed: boolean;
+  /** Made on the first `on()`: a breaker nobody listens to carries no emitter. */
+  private events: Emitter<BreakerEvents> | undefined;
+  /** Whether a call must read the clock when it starts: slow-call tracking or someone listening for durations. */
+  private needsStart = false;
+  /** Whether a call must read the clock when it ends: `needsStart`, a time window, or a store (it buckets by time). */
+  private needsNow = false;
+  /** Whether wrapped functions may take the inline closed-state path: no fallback (which needs the arguments) and no call timeout. */
+  private readonly inlinePath: boolean;
+  /** The promise handlers of untimed async calls in the current phase, made once per phase instead of twice per call. */
+  private asyncHandlers: AsyncHandlers | undefined;
   private isolations = 0;
   private autoTransitionTimer: ReturnType<typeof setTimeout> | undefined;
   /** Generation of the last shared state applied from a store (a fencing token; 0 before any). */
@@ -70,24 +77,29 @@ export class CircuitBreaker {
   /** The connection to a shared store, when `config.store` is set. */
   private readonly link: StoreLink | undefined;
   private storeHealthy = true;
-  private readonly totals = { successes: 0, failures: 0, slowCalls: 0, rejections: 0, timeouts: 0, fallbacks: 0, ignored: 0 };
+  // Totals since creation, as plain fields: no extra object per breaker.
+  private successes = 0;
+  private failures = 0;
+  private slowCalls = 0;
+  private rejections = 0;
+  private timeouts = 0;
+  private fallbacks = 0;
+  private ignored = 0;
 
   /**
    * @param name - Identifies the breaker in errors, events, logs and metrics.
    * @param config - Options; every field is optional. Throws TypeError/RangeError on bad input.
    */
-  constructor(name: string, config?: CircuitBreakerConfig) {
+  constructor(name: string, config?: CircuitBreakerConfig | ResolvedConfig) {
     this.name = expectName(name);
     this.config = resolveConfig(config);
     this.window = createWindow(this.config);
-    this.events = new Emitter<BreakerEvents>((event, error) =>
-      this.logger.error(`tripswitch: a "${String(event)}" listener of breaker "${this.name}" threw`, { breaker: this.name, error }),
-    );
+    this.inlinePath = this.config.fallback === undefined && this.config.callTimeoutMs === undefined;
     this.phase = closedPhase(this.config.clock.now());
     const initial = this.config.initialState;
     if (initial !== undefined) this.restore(parseSnapshot(initial, this.name));
     this.link = this.config.store?.attach(this.storeView());
-    this.timed = this.needsTiming();
+    this.updateTiming();
   }
 
   // ---- the seed's registry, on the default registry -------------------------------------
@@ -141,8 +153,31 @@ export class CircuitBreaker {
     expectFunctionArgument(fn, 'wrap');
     const breaker = this;
     const site: CallSite = { async: isAsyncFunction(fn) };
-    const wrapped = function (this: unknown, ...args: unknown[]) {
+    const general = function (this: unknown, ...args: unknown[]) {
       return breaker.guard(fn, this, args, site);
+    };
+    // The inline path repeats `run` for CLOSED on purpose: forwarding `arguments` only to `apply` lets V8
+    // skip materialising them, so a healthy sync call allocates nothing. Everything else takes `general`.
+    const wrapped = function (this: unknown) {
+      const phase = breaker.phase;
+      if (phase.state !== CircuitState.CLOSED || !breaker.inlinePath) {
+        // biome-ignore lint/complexity/noArguments: see above
+        return general.apply(this, arguments as unknown as unknown[]);
+      }
+      const started = breaker.needsStart ? breaker.config.clock.now() : UNTIMED;
+      let result: unknown;
+      try {
+        // biome-ignore lint/complexity/noArguments: see above
+        result = fn.apply(this, arguments as unknown as unknown[]);
+      } catch (error) {
+        return breaker.settleError(error, phase, started, NO_ARGS, 'error');
+      }
+      if (!isThenable(result)) {
+        breaker.settleValue(result, phase, started);
+        return result;
+      }
+      site.async = true;
+      return breaker.settleAsync(result, phase, started, NO_ARGS);
     };
     return copyIdentity(wrapped, fn) as F;
   }
@@ -223,7 +258,7 @@ export class CircuitBreaker {
 
   /** Runs an admitted call under `phase` and records its outcome. */
   private run(fn: AnyFunction, thisArg: unknown, args: unknown[], phase: Phase, site: CallSite): unknown {
-    const started = this.timed ? this.config.clock.now() : UNTIMED;
+    const started = this.needsStart ? this.config.clock.now() : UNTIMED;
     let result: unknown;
     try {
       result = fn.apply(thisArg, args);
@@ -235,7 +270,17 @@ export class CircuitBreaker {
       return result;
     }
     site.async = true;
+    return this.settleAsync(result, phase, started, args);
+  }
+
+  /** Records an async call when it settles. Untimed calls without a fallback share one handler pair per phase. */
+  private settleAsync(result: PromiseLike<unknown>, phase: Phase, started: number, args: unknown[]): Promise<unknown> {
     if (this.config.callTimeoutMs !== undefined) return this.settleRaced(result, undefined, undefined, phase, started, args);
+    if (Number.isNaN(started) && this.config.fallback === undefined) {
+      let handlers = this.asyncHandlers;
+      if (handlers === undefined || handlers.phase !== phase) handlers = this.asyncHandlers = this.handlersFor(phase);
+      return Promise.resolve(result).then(handlers.onValue, handlers.onError);
+    }
     return Promise.resolve(result).then(
       (value) => {
         this.settleValue(value, phase, started);
@@ -243,6 +288,17 @@ export class CircuitBreaker {
       },
       (error: unknown) => this.settleError(error, phase, started, args, 'error'),
     );
+  }
+
+  private handlersFor(phase: Phase): AsyncHandlers {
+    return {
+      phase,
+      onValue: (value) => {
+        this.settleValue(value, phase, UNTIMED);
+        return value;
+      },
+      onError: (error) => this.settleError(error, phase, UNTIMED, NO_ARGS, 'error'),
+    };
   }
 
   /** The cancellable path: one AbortController per call, never per breaker. */
@@ -279,7 +335,7 @@ export class CircuitBreaker {
     phase: Phase,
   ): Promise<unknown> {
     const controller = new AbortController();
-    const started = this.timed ? this.config.clock.now() : UNTIMED;
+    const started = this.needsStart ? this.config.clock.now() : UNTIMED;
     let result: unknown;
     try {
       result = fn.call(thisArg, controller.signal, ...args);
@@ -341,8 +397,8 @@ export class CircuitBreaker {
         case 'error':
           return this.settleError(settlement.error, phase, started, args, 'error');
         case 'timeout':
-          this.totals.timeouts++;
-          if (this.events.has('timeout')) this.events.emit('timeout', Object.freeze({ name: this.name, timeoutMs: timeoutMs ?? 0 }));
+          this.timeouts++;
+          if (this.events?.has('timeout')) this.events?.emit('timeout', Object.freeze({ name: this.name, timeoutMs: timeoutMs ?? 0 }));
           return this.settleError(settlement.error, phase, started, args, 'timeout');
         case 'aborted':
           this.settleIgnored(settlement.reason, phase);
@@ -399,13 +455,13 @@ export class CircuitBreaker {
         : phase.state === CircuitState.FORCED_OPEN
           ? Number.POSITIVE_INFINITY
           : 0;
-    return withoutStack(() => new CircuitOpenError(this.name, phase.state, retryAfter));
+    return createRejection(this.name, phase.state, retryAfter);
   }
 
   private reject(now: number, args: unknown[], async: boolean): unknown {
     const error = this.openError(this.phase, now);
-    this.totals.rejections++;
-    if (this.events.has('rejected')) this.events.emit('rejected', Object.freeze({ name: this.name, error }));
+    this.rejections++;
+    if (this.events?.has('rejected')) this.events?.emit('rejected', Object.freeze({ name: this.name, error }));
     if (this.config.fallback === undefined) {
       if (async) return Promise.reject(error);
       throw error;
@@ -420,30 +476,31 @@ export class CircuitBreaker {
 
   private runFallback(error: unknown, args: unknown[]): unknown {
     const fallback = this.config.fallback as (error: unknown, ...args: unknown[]) => unknown;
-    this.totals.fallbacks++;
-    if (this.events.has('fallback')) this.events.emit('fallback', Object.freeze({ name: this.name, error }));
+    this.fallbacks++;
+    if (this.events?.has('fallback')) this.events?.emit('fallback', Object.freeze({ name: this.name, error }));
     return fallback(error, ...args);
   }
 
   // ---- recording outcomes -------------------------------------------------------------------
 
   private settleValue(value: unknown, phase: Phase, started: number): void {
-    const now = this.timed ? this.config.clock.now() : 0;
+    const now = this.needsNow ? this.config.clock.now() : 0;
     const durationMs = elapsedMs(started, now);
     if (this.config.isFailureResult !== undefined && this.resultIsFailure(value)) {
-      this.totals.failures++;
-      if (this.events.has('failure'))
-        this.events.emit('failure', Object.freeze({ name: this.name, reason: 'result', error: value, durationMs }));
+      this.failures++;
+      if (this.events?.has('failure'))
+        this.events?.emit('failure', Object.freeze({ name: this.name, reason: 'result', error: value, durationMs }));
       this.record(phase, Outcome.FAILURE, now);
       return;
     }
     const threshold = this.config.slowCallThresholdMs;
     const slow = threshold !== undefined && durationMs > threshold;
-    this.totals.successes++;
-    if (this.events.has('success')) this.events.emit('success', Object.freeze({ name: this.name, durationMs }));
+    this.successes++;
+    if (this.events?.has('success')) this.events?.emit('success', Object.freeze({ name: this.name, durationMs }));
     if (slow) {
-      this.totals.slowCalls++;
-      if (this.events.has('slowCall')) this.events.emit('slowCall', Object.freeze({ name: this.name, durationMs, thresholdMs: threshold }));
+      this.slowCalls++;
+      if (this.events?.has('slowCall'))
+        this.events?.emit('slowCall', Object.freeze({ name: this.name, durationMs, thresholdMs: threshold }));
     }
     this.record(phase, slow ? Outcome.SLOW_SUCCESS : Outcome.SUCCESS, now);
   }
@@ -454,18 +511,18 @@ export class CircuitBreaker {
       this.settleIgnored(error, phase);
       throw error;
     }
-    const now = this.timed ? this.config.clock.now() : 0;
-    this.totals.failures++;
-    if (this.events.has('failure'))
-      this.events.emit('failure', Object.freeze({ name: this.name, reason, error, durationMs: elapsedMs(started, now) }));
+    const now = this.needsNow ? this.config.clock.now() : 0;
+    this.failures++;
+    if (this.events?.has('failure'))
+      this.events?.emit('failure', Object.freeze({ name: this.name, reason, error, durationMs: elapsedMs(started, now) }));
     this.record(phase, Outcome.FAILURE, now);
     if (this.config.fallback === undefined) throw error;
     return this.runFallback(error, args);
   }
 
   private settleIgnored(error: unknown, phase: Phase): void {
-    this.totals.ignored++;
-    if (this.events.has('ignored')) this.events.emit('ignored', Object.freeze({ name: this.name, error }));
+    this.ignored++;
+    if (this.events?.has('ignored')) this.events?.emit('ignored', Object.freeze({ name: this.name, error }));
     if (phase === this.phase && phase.state === CircuitState.HALF_OPEN) phase.inFlight--;
   }
 
@@ -558,8 +615,8 @@ export class CircuitBreaker {
         to: next.state,
         reason,
       });
-      if (this.events.has('stateChange')) {
-        this.events.emit('stateChange', Object.freeze({ name: this.name, from, to: next.state, reason, at: next.since }));
+      if (this.events?.has('stateChange')) {
+        this.events?.emit('stateChange', Object.freeze({ name: this.name, from, to: next.state, reason, at: next.since }));
       }
     }
     // Last, because a store may answer at once by applying the fleet's state to this very breaker.
@@ -631,28 +688,24 @@ export class CircuitBreaker {
       throw new TypeError(`on(event): unknown event ${describeValue(event)} (known: ${EVENT_NAMES.join(', ')})`);
     if (typeof listener !== 'function')
       throw new TypeError(`on("${event}", listener): listener must be a function, got ${describeValue(listener)}`);
+    this.events ??= new Emitter<BreakerEvents>((name, error) =>
+      this.logger.error(`tripswitch: a "${String(name)}" listener of breaker "${this.name}" threw`, { breaker: this.name, error }),
+    );
     const off = this.events.on(event, listener);
-    this.updateTimed();
+    this.updateTiming();
     return () => {
       off();
-      this.updateTimed();
+      this.updateTiming();
     };
   }
 
-  private updateTimed(): void {
-    this.timed = this.needsTiming();
-  }
-
-  /** Whether calls must read the clock: a time window, slow calls, a store (it buckets by time), or a listener for durations. */
-  private needsTiming(): boolean {
-    return (
-      this.config.window.type === 'time' ||
+  /** Reads the clock only where something needs the time: at the start for durations, at the end for time buckets. */
+  private updateTiming(): void {
+    const events = this.events;
+    this.needsStart =
       this.config.slowCallThresholdMs !== undefined ||
-      this.link !== undefined ||
-      this.events.has('success') ||
-      this.events.has('failure') ||
-      this.events.has('slowCall')
-    );
+      (events !== undefined && (events.has('success') || events.has('failure') || events.has('slowCall')));
+    this.needsNow = this.needsStart || this.config.window.type === 'time' || this.link !== undefined;
   }
 
   /** What the breaker knows now: state, window counts and rates, totals since creation, timing. */
@@ -669,7 +722,15 @@ export class CircuitBreaker {
         failureRate: counts.calls === 0 ? 0 : counts.failures / counts.calls,
         slowCallRate: counts.calls === 0 ? 0 : counts.slowCalls / counts.calls,
       },
-      totals: { ...this.totals },
+      totals: {
+        successes: this.successes,
+        failures: this.failures,
+        slowCalls: this.slowCalls,
+        rejections: this.rejections,
+        timeouts: this.timeouts,
+        fallbacks: this.fallbacks,
+        ignored: this.ignored,
+      },
       stateSince: phase.since,
       timeInStateMs: Math.max(0, now - phase.since),
       nextAttemptAt: phase.state === CircuitState.OPEN ? phase.retryAt : undefined,
@@ -756,10 +817,10 @@ export class CircuitBreaker {
     this.storeHealthy = healthy;
     if (healthy) {
       this.logger.info(`tripswitch: store of breaker "${this.name}" recovered`, { breaker: this.name });
-      this.events.emit('storeRecovered', Object.freeze({ name: this.name }));
+      this.events?.emit('storeRecovered', Object.freeze({ name: this.name }));
     } else {
       this.logger.warn(`tripswitch: store of breaker "${this.name}" degraded; deciding locally`, { breaker: this.name, error });
-      this.events.emit('storeDegraded', Object.freeze({ name: this.name, error }));
+      this.events?.emit('storeDegraded', Object.freeze({ name: this.name, error }));
     }
   }
 
@@ -767,6 +828,16 @@ export class CircuitBreaker {
     return this.config.logger ?? getDefaultLogger();
   }
 }
+
+/** The shared handlers of untimed async calls started in `phase`. */
+interface AsyncHandlers {
+  readonly phase: Phase;
+  readonly onValue: (value: unknown) => unknown;
+  readonly onError: (error: unknown) => unknown;
+}
+
+/** The arguments given to a fallback on paths that have none (no fallback configured there). */
+const NO_ARGS: unknown[] = Object.freeze([]) as unknown as unknown[];
 
 /** Start time of a call that began while nothing needed its duration. */
 const UNTIMED = Number.NaN;

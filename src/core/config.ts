@@ -166,8 +166,29 @@ const RATE = { min: 0, max: 1 } as const;
  * RangeError naming the first bad option and its value; never mutates `input`.
  * Snapshots in `initialState` are validated by the breaker, which knows its name.
  */
-export function resolveConfig(input: CircuitBreakerConfig | undefined): ResolvedConfig {
-  const raw = input === undefined ? {} : expectObject(input, 'config');
+export function resolveConfig(input: CircuitBreakerConfig | ResolvedConfig | undefined): ResolvedConfig {
+  if (input === undefined) {
+    defaultConfig ??= resolveConfig({});
+    return defaultConfig;
+  }
+  // A resolved config is frozen and complete: breakers made from one share it instead of holding a copy each.
+  if (isResolvedConfig(input)) return input;
+  const resolved = resolveFresh(input);
+  resolvedConfigs.add(resolved);
+  return resolved;
+}
+
+/** Configs made by {@link resolveConfig}. */
+const resolvedConfigs = new WeakSet<object>();
+let defaultConfig: ResolvedConfig | undefined;
+
+/** Whether `value` is a config returned by {@link resolveConfig} (such as `breaker.config`). */
+export function isResolvedConfig(value: unknown): value is ResolvedConfig {
+  return typeof value === 'object' && value !== null && resolvedConfigs.has(value);
+}
+
+function resolveFresh(input: CircuitBreakerConfig): ResolvedConfig {
+  const raw = expectObject(input, 'config');
   rejectUnknownKeys(raw, CONFIG_KEYS, 'CircuitBreakerConfig');
   const get = (key: (typeof CONFIG_KEYS)[number]) => own(raw, key);
   const getOr = (key: (typeof CONFIG_KEYS)[number], fallback: unknown) => ownOr(raw, key, fallback);

@@ -86,6 +86,43 @@ export class CircuitOpenError extends ServiceException {
 }
 Object.defineProperty(CircuitOpenError.prototype, 'name', { value: 'CircuitOpenError', writable: true, configurable: true });
 Object.defineProperty(CircuitOpenError.prototype, openBrand, { value: true });
+// What a rejection made by createRejection() inherits instead of owning: its code, and a message and
+// stack derived from its fields. Errors made with `new` have their own message and stack, which shadow these.
+Object.defineProperty(CircuitOpenError.prototype, 'code', { value: ErrorCode.CIRCUIT_OPEN, writable: true, configurable: true });
+Object.defineProperty(CircuitOpenError.prototype, 'message', {
+  get(this: CircuitOpenError) {
+    return `Circuit "${this.breakerName}" is ${this.state}; calls are not allowed`;
+  },
+  set(this: CircuitOpenError, value: string) {
+    Object.defineProperty(this, 'message', { value, writable: true, configurable: true, enumerable: false });
+  },
+  configurable: true,
+});
+Object.defineProperty(CircuitOpenError.prototype, 'stack', {
+  get(this: CircuitOpenError) {
+    return `${this.name}: ${this.message}\n    (rejected by tripswitch without a stack trace)`;
+  },
+  set(this: CircuitOpenError, value: string) {
+    Object.defineProperty(this, 'stack', { value, writable: true, configurable: true, enumerable: false });
+  },
+  configurable: true,
+});
+
+/**
+ * Makes the `CircuitOpenError` of one rejection, cheaply: a V8 error costs
+ * about 0.5 µs to construct even without a stack trace, most of a rejected
+ * call. This one is an object with `CircuitOpenError.prototype`, so
+ * `instanceof`, the type guards, `name`, `code`, `message` and `stack` all
+ * work; it is not a native error (no internal error slot), and its `stack`
+ * says where it came from instead of listing frames.
+ */
+export function createRejection(breakerName: string, state: CircuitState, retryAfter: number): CircuitOpenError {
+  const error = Object.create(CircuitOpenError.prototype) as { -readonly [K in keyof CircuitOpenError]: CircuitOpenError[K] };
+  error.breakerName = breakerName;
+  error.state = state;
+  error.retryAfter = retryAfter;
+  return error as CircuitOpenError;
+}
 
 /**
  * Rejected when a call runs longer than its time limit. The call's

@@ -1,6 +1,6 @@
 import type { CircuitBreaker } from './breaker.js';
-import { type Clock, systemClock } from './clock.js';
-import type { CircuitBreakerConfig } from './config.js';
+import type { Clock } from './clock.js';
+import type { CircuitBreakerConfig, ResolvedConfig } from './config.js';
 import { describeValue } from './describe-value.js';
 import type { CircuitBreakerRegistry } from './registry.js';
 import { expectName, expectObject, optionalNumber, rejectUnknownKeys } from './validate.js';
@@ -42,7 +42,8 @@ export class BreakerFamily {
   private readonly maxSize: number;
   private readonly idleTtlMs: number | undefined;
   private readonly clock: Clock;
-  private readonly config: CircuitBreakerConfig | undefined;
+  /** Validated once, when the family is made: bad options fail here, and every member shares the result. */
+  private readonly config: ResolvedConfig;
 
   constructor(
     private readonly registry: CircuitBreakerRegistry,
@@ -55,8 +56,8 @@ export class BreakerFamily {
     rejectUnknownKeys(raw, ['maxSize', 'idleTtlMs'], 'FamilyOptions');
     this.maxSize = optionalNumber(raw.maxSize, 'maxSize', { integer: true, min: 1 }) ?? 10_000;
     this.idleTtlMs = optionalNumber(raw.idleTtlMs, 'idleTtlMs', { min: 0, allowInfinity: true });
-    this.config = config;
-    this.clock = config?.clock ?? systemClock;
+    this.config = registry.resolveMemberConfig(config);
+    this.clock = this.config.clock;
   }
 
   /** The breaker for `key`, created on first use. Marks it as just used. */

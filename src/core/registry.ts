@@ -1,5 +1,5 @@
 import { CircuitBreaker } from './breaker.js';
-import type { CircuitBreakerConfig } from './config.js';
+import { type CircuitBreakerConfig, isResolvedConfig, type ResolvedConfig, resolveConfig } from './config.js';
 import { configDifferences } from './config-diff.js';
 import { describeValue } from './describe-value.js';
 import { Emitter } from './emitter.js';
@@ -24,7 +24,7 @@ export interface RegistryEvents {
 interface Entry {
   readonly breaker: CircuitBreaker;
   /** The config the breaker was created with, to detect a conflicting `getOrCreate`. */
-  readonly config: CircuitBreakerConfig;
+  readonly config: CircuitBreakerConfig | ResolvedConfig;
 }
 
 /**
@@ -46,6 +46,7 @@ export class CircuitBreakerRegistry {
     getDefaultLogger().error(`tripswitch: a registry "${String(event)}" listener threw`, { error }),
   );
   private readonly defaults: CircuitBreakerConfig;
+  private defaultsResolved: ResolvedConfig | undefined;
 
   constructor(options: RegistryOptions = {}) {
     const raw = expectObject(options, 'registry options');
@@ -71,12 +72,14 @@ export class CircuitBreakerRegistry {
    * sharing a breaker configured for only one of them is a bug. Without a
    * config, the existing breaker is returned as it is.
    */
-  getOrCreate(name: string, config?: CircuitBreakerConfig): CircuitBreaker {
+  getOrCreate(name: string, config?: CircuitBreakerConfig | ResolvedConfig): CircuitBreaker {
     expectName(name);
     const existing = this.entries.get(name);
-    const merged = config === undefined ? this.defaults : { ...this.defaults, ...expectObject(config, 'config') };
+    const merged =
+      config === undefined ? this.defaults : isResolvedConfig(config) ? config : { ...this.defaults, ...expectObject(config, 'config') };
     if (existing !== undefined) {
       if (config === undefined) return existing.breaker;
+      if (merged === existing.config) return existing.breaker;
       const differences = configDifferences(existing.config, merged);
       if (differences.length > 0) {
         throw new ServiceException(
@@ -87,10 +90,24 @@ export class CircuitBreakerRegistry {
       }
       return existing.breaker;
     }
-    const breaker = new CircuitBreaker(name, merged);
+    const breaker = new CircuitBreaker(name, config === undefined ? this.resolvedDefaults() : merged);
     this.entries.set(name, { breaker, config: merged });
     this.events.emit('add', breaker);
     return breaker;
+  }
+
+  /**
+   * The registry defaults, validated once and shared by every breaker created
+   * without a config of its own (a config per breaker would cost memory).
+   */
+  resolvedDefaults(): ResolvedConfig {
+    this.defaultsResolved ??= resolveConfig(this.defaults);
+    return this.defaultsResolved;
+  }
+
+  /** Validates `config` merged over the registry defaults once, for many breakers to share (families do). */
+  resolveMemberConfig(config: CircuitBreakerConfig | undefined): ResolvedConfig {
+    return config === undefined ? this.resolvedDefaults() : resolveConfig({ ...this.defaults, ...expectObject(config, 'config') });
   }
 
   /** Adds a breaker made with `new CircuitBreaker(...)`. Throws if the name is taken by another breaker. */

@@ -140,3 +140,22 @@ describe('breaker families', () => {
     expect(() => registry.family('h').get(5 as never)).toThrow(/key must be a string/);
   });
 });
+
+describe('shared configs', () => {
+  it('breakers created without a config share one validated config object', () => {
+    const registry = new CircuitBreakerRegistry({ defaults: { resetTimeoutMs: 1000 } });
+    const a = registry.getOrCreate('a');
+    const b = registry.getOrCreate('b');
+    expect(a.config).toBe(b.config);
+    expect(registry.getOrCreate('a', {})).toBe(a);
+    expect(new CircuitBreaker('x').config).toBe(new CircuitBreaker('y').config);
+  });
+
+  it('family members share the config validated when the family was made; bad options fail there', () => {
+    const registry = new CircuitBreakerRegistry();
+    const hosts = registry.family('host', { failureThreshold: 2 });
+    expect(hosts.get('a').config).toBe(hosts.get('b').config);
+    expect(hosts.get('a').config.failureThreshold).toBe(2);
+    expect(() => registry.family('bad', { failureThreshold: -1 })).toThrow(/"failureThreshold".*-1/);
+  });
+});
