@@ -1,6 +1,5 @@
 import { openDurationMs } from '../core/backoff.js';
 import { MAX_DURATION_MS } from '../core/config.js';
-import { unrefTimer } from '../core/deadline.js';
 import { describeValue } from '../core/describe-value.js';
 import { isCircuitOpenError } from '../core/errors.js';
 import { expectBoolean, expectFunction, expectNumber, expectObject, own, ownOr, rejectUnknownKeys } from '../core/validate.js';
@@ -56,8 +55,8 @@ export interface RetryOptions {
   /** Retry a `CircuitOpenError` too (it then goes through `retryOn` like any error). Default false. */
   readonly retryCircuitOpen?: boolean;
   /**
-   * Waits `ms` before a retry; should reject when `signal` aborts. Default: an
-   * unref'd `setTimeout`. Inject one to drive retries on a virtual clock. The
+   * Waits `ms` before a retry; should reject when `signal` aborts. Default: a
+   * `setTimeout`, cleared on abort. Inject one to drive retries on a virtual clock. The
    * retry stops waiting when the caller's signal aborts, whatever `sleep` does.
    */
   readonly sleep?: (ms: number, signal: AbortSignal | undefined) => PromiseLike<void> | void;
@@ -158,7 +157,12 @@ function resolveBackoff(input: unknown): ResolvedRetryBackoff {
   return { initialDelayMs, growth: { multiplier, maxResetTimeoutMs: maxDelayMs, jitter } };
 }
 
-/** The default sleep: an unref'd timer, cleared (and its listener removed) as soon as it fires or the caller aborts. */
+/**
+ * The default sleep: a timer, cleared (and its listener removed) as soon as it
+ * fires or the caller aborts. Unlike tripswitch's other timers it is not
+ * unref'd: a pending retry is the caller's own work still in progress, and a
+ * script awaiting it must not exit before the retry runs.
+ */
 function sleepFor(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const onAbort = (): void => {
@@ -169,7 +173,6 @@ function sleepFor(ms: number, signal: AbortSignal | undefined): Promise<void> {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
-    unrefTimer(timer);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

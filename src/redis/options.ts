@@ -93,6 +93,12 @@ function integer(raw: Record<string, unknown>, key: string, fallback: number, mi
   return value;
 }
 
+// Control characters would forge log lines or break keys: matching them is the point.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: see above
+const PREFIX = /^[^{}\u0000-\u001f\u007f]{1,128}$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: see above
+const INSTANCE_ID = /^[^|\u0000-\u001f\u007f]{1,128}$/;
+
 function text(raw: Record<string, unknown>, key: string, fallback: string, pattern: RegExp, rule: string): string {
   const value = Object.hasOwn(raw, key) && raw[key] !== undefined ? raw[key] : fallback;
   if (typeof value !== 'string') throw new TypeError(`option "${key}" must be a string, got ${describe(value)}`);
@@ -133,26 +139,14 @@ export function resolveRedisOptions(input: RedisStateStoreOptions | undefined): 
   return {
     redis: redis as ResolvedRedisOptions['redis'],
     // No braces: the store wraps prefix and name in one hash tag; no control characters.
-    keyPrefix: text(
-      raw,
-      'keyPrefix',
-      'tripswitch',
-      /^[^{}\u0000-\u001f\u007f]{1,128}$/,
-      'a string of 1 to 128 characters without braces or control characters',
-    ),
+    keyPrefix: text(raw, 'keyPrefix', 'tripswitch', PREFIX, 'a string of 1 to 128 characters without braces or control characters'),
     flushIntervalMs: integer(raw, 'flushIntervalMs', 100, 1, 60_000),
     maxBatch: integer(raw, 'maxBatch', 10_000, 1, 1_000_000_000),
     storeTimeoutMs: integer(raw, 'storeTimeoutMs', 50, 1, 60_000),
     commandTimeoutMs,
     localTrip,
     minInstances: integer(raw, 'minInstances', 1, 1, 1_000_000),
-    instanceId: text(
-      raw,
-      'instanceId',
-      randomId(),
-      /^[^|\u0000-\u001f\u007f]{1,128}$/,
-      'a string of 1 to 128 characters without "|" or control characters',
-    ),
+    instanceId: text(raw, 'instanceId', randomId(), INSTANCE_ID, 'a string of 1 to 128 characters without "|" or control characters'),
     permitLeaseMs: integer(raw, 'permitLeaseMs', 10_000, 1, MAX_MS),
     keyTtlMs: integer(raw, 'keyTtlMs', 86_400_000, 1000, MAX_MS),
   };

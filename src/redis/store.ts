@@ -45,8 +45,9 @@ function unref(timer: unknown): void {
 const noop = (): void => {};
 
 /**
- * Shares breaker state across processes through Redis (or Valkey, or Redis
- * Cluster), local-first: calls decide from local memory, outcomes are batched
+ * Shares breaker state across processes through Redis (or Valkey), never waiting on Redis in CLOSED or OPEN.
+ *
+ * Local-first: calls decide from local memory, outcomes are batched
  * and merged into a fleet window by a Lua script every `flushIntervalMs`,
  * fleet transitions spread by pub/sub with generation numbers, and HALF_OPEN
  * trial permits are leases counted across the fleet. Redis faults never reach
@@ -145,8 +146,9 @@ export class RedisStateStore implements StateStore {
   }
 
   /**
-   * Sends every pending batch now instead of at the next interval; resolves when Redis has
-   * answered (or failed: it never rejects).
+   * Sends every pending batch now instead of at the next interval; never rejects.
+   *
+   * Resolves when Redis has answered or failed (waiting for the first connection, at most `commandTimeoutMs`).
    *
    * @example
    * ```ts
@@ -161,8 +163,16 @@ export class RedisStateStore implements StateStore {
   }
 
   /**
-   * Flushes what it can (bounded by `commandTimeoutMs`), releases permits, unsubscribes and
-   * closes both connections. Leaves no timer or socket behind; attached breakers then decide alone.
+   * Flushes what it can, releases permits, unsubscribes and closes both connections; never rejects.
+   *
+   * Bounded by `commandTimeoutMs` per step. Leaves no timer or socket behind; attached breakers then decide alone.
+   *
+   * @example
+   * ```ts
+   * import { RedisStateStore } from 'tripswitch/redis';
+   * const store = new RedisStateStore();
+   * process.once('SIGTERM', () => void store.close());
+   * ```
    */
   close(): Promise<void> {
     this.closing ??= this.shutdown();
