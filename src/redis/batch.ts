@@ -62,7 +62,7 @@ export class Batch {
     this.bucketSlow = 0;
   }
 
-  /** The batch as script arguments (ARGV 13 on), and an empty batch from now on. */
+  /** The batch as script arguments (ARGV 14 on), and an empty batch from now on. */
   drain(): string[] {
     let args: string[];
     if (this.kind === 'consecutive') {

@@ -29,7 +29,10 @@ end
  * ARGV: 1 window type, 2 instance id, 3 now, 4 retryAt if it trips, 5 ttl,
  * 6 channel, 7 minInstances, 8 failureThreshold | size | buckets,
  * 9 minimumCalls, 10 failureRateThreshold, 11 slowCallRateThreshold or '',
- * 12 oldest live bucket (time window), 13.. the batch:
+ * 12 oldest live bucket (time window), 13 the instance's generation (the batch was
+ * recorded under it: a batch from before the fleet's last change is stale and dropped; a
+ * generation above the fleet's means Redis lost the state, and the fleet continues above it),
+ * 14.. the batch:
  * - consecutive: calls, failures, slow, trailing failures, saw a success (1/0)
  * - count: calls, failures, slow
  * - time: groups of bucket, calls, failures, slow
@@ -42,8 +45,15 @@ local minInstances, limit = tonumber(ARGV[7]), tonumber(ARGV[8])
 local minimumCalls, failureRate, slowRate = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
 redis.call('HSET', KEYS[2], 'at', now)
 local s = redis.call('HMGET', KEYS[1], 'state', 'gen', 'since', 'retryAt', 'reopenCount')
-if (s[1] or 'closed') ~= 'closed' then
-  -- The fleet is not closed: nothing is counted (a closing fleet starts with an empty window).
+local generation = tonumber(ARGV[13])
+if generation > tonumber(s[2] or '0') then
+  -- Redis lost the state (a restart, an expired key): generations go on above the instances' ones.
+  redis.call('HSET', KEYS[1], 'gen', ARGV[13])
+  s[2] = ARGV[13]
+end
+if (s[1] or 'closed') ~= 'closed' or generation < tonumber(s[2] or '0') then
+  -- The fleet is not closed, or it changed since the batch was recorded: nothing is counted
+  -- (a closing fleet starts with an empty window).
   refresh(ttl)
   return current(s)
 end
@@ -55,9 +65,9 @@ end
 local trip = false
 if kind == 'consecutive' then
   -- Fleet failures in a row since the last success any instance flushed.
-  local trailing = tonumber(ARGV[16])
+  local trailing = tonumber(ARGV[17])
   local run
-  if ARGV[17] == '1' then
+  if ARGV[18] == '1' then
     redis.call('DEL', KEYS[4])
     redis.call('HSET', KEYS[2], 'run', trailing)
     run = trailing
@@ -68,7 +78,7 @@ if kind == 'consecutive' then
   trip = run >= limit and redis.call('ZCARD', KEYS[4]) >= minInstances
 elseif kind == 'count' then
   -- The newest flushed chunks that together hold at least size calls.
-  local c, f, sl = tonumber(ARGV[13]), tonumber(ARGV[14]), tonumber(ARGV[15])
+  local c, f, sl = tonumber(ARGV[14]), tonumber(ARGV[15]), tonumber(ARGV[16])
   local calls = tonumber(redis.call('HGET', KEYS[2], 'calls') or '0') + c
   local failures = tonumber(redis.call('HGET', KEYS[2], 'failures') or '0') + f
   local slow = tonumber(redis.call('HGET', KEYS[2], 'slow') or '0') + sl
@@ -92,7 +102,7 @@ elseif kind == 'count' then
 else
   -- Time buckets: fields c:<bucket>, f:<bucket>, s:<bucket>; buckets older than ARGV[12] are dropped.
   local oldest = tonumber(ARGV[12])
-  for i = 13, #ARGV, 4 do
+  for i = 14, #ARGV, 4 do
     if tonumber(ARGV[i]) >= oldest then
       redis.call('HINCRBY', KEYS[2], 'c:' .. ARGV[i], ARGV[i + 1])
       if ARGV[i + 2] ~= '0' then redis.call('HINCRBY', KEYS[2], 'f:' .. ARGV[i], ARGV[i + 2]) end
@@ -134,7 +144,8 @@ return { '1', tostring(gen), 'open', now, retryAt, '0' }
  * \`fleetTransition\` (compare-and-set on the generation it was based on):
  * manual always; tripped only with localTrip 'fleet' on a closed fleet;
  * half-open steps only from the fleet's current generation and the state the
- * step starts from. On a move: next generation, window cleared on close,
+ * step starts from. A `basedOn` above the fleet's generation means Redis lost the
+ * state: the fleet's generation continues from it. On a move: next generation, window cleared on close,
  * permits cleared outside HALF_OPEN, PUBLISH. Returns the fleet's shared state,
  * first field '1' if it moved.
  *
@@ -146,6 +157,12 @@ local reason, basedOn, localTrip, nextState, since, retryAt, reopenCount, ttl, c
   ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 local s = redis.call('HMGET', KEYS[1], 'state', 'gen', 'since', 'retryAt', 'reopenCount')
 local state, gen = s[1] or 'closed', tonumber(s[2] or '0')
+if basedOn > gen then
+  -- Redis lost the state (a restart, an expired key): generations go on above the instances' ones.
+  redis.call('HSET', KEYS[1], 'gen', ARGV[2])
+  gen = basedOn
+  s[2] = ARGV[2]
+end
 local apply = false
 if reason == 'manual' then
   apply = true

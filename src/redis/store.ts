@@ -379,6 +379,7 @@ export class RedisStateStore implements StateStore {
       String(window.type === 'consecutive' ? 1 : window.failureRateThreshold),
       config.slowCallRateThreshold === undefined ? '' : String(config.slowCallRateThreshold),
       String(oldest),
+      String(view.generation),
       ...batch,
     ];
     return this.scripts.tripswitchFlush(...keys.scriptKeys, ...args).then((reply) => {
@@ -443,7 +444,8 @@ export class RedisStateStore implements StateStore {
       // The breaker ignores a stale generation itself; checking here saves the call.
       if (shared.generation <= member.view.generation) continue;
       try {
-        member.view.applySharedState(shared);
+        // Outcomes recorded under the previous state are stale: the fleet window moved on (the script drops an in-flight one).
+        if (member.view.applySharedState(shared)) member.batch.clear();
       } catch (error) {
         this.degrade(error);
       }

@@ -6,7 +6,7 @@
  */
 
 export type ModelState = 'closed' | 'open' | 'half_open' | 'forced_open' | 'forced_closed' | 'disabled';
-export type ModelOutcome = 'success' | 'failure' | 'slow' | 'ignored';
+export type ModelOutcome = 'success' | 'failure' | 'slow' | 'ignored' | 'timeout';
 
 export interface ModelConfig {
   failureThreshold: number;
@@ -14,7 +14,10 @@ export interface ModelConfig {
   resetTimeoutMs: number;
   halfOpenMaxCalls: number;
   maxHalfOpenWaitMs: number;
-  slowCallThresholdMs: number;
+  /** Undefined: slow calls are not tracked (a slow success is a success). */
+  slowCallThresholdMs: number | undefined;
+  /** Undefined: no call timeout. */
+  callTimeoutMs: number | undefined;
   backoff: { multiplier: number; maxResetTimeoutMs: number };
   window:
     | { type: 'consecutive' }
@@ -40,7 +43,7 @@ export class BreakerModel {
   phase = 0;
   /** Every outcome recorded in the current window, oldest first (cleared on close). */
   recorded: Recorded[] = [];
-  totals = { successes: 0, failures: 0, slowCalls: 0, rejections: 0, ignored: 0 };
+  totals = { successes: 0, failures: 0, slowCalls: 0, rejections: 0, ignored: 0, timeouts: 0 };
 
   constructor(
     readonly config: ModelConfig,
@@ -111,7 +114,11 @@ export class BreakerModel {
   }
 
   /** A call that started under `phase` ends with `outcome` at `now`. */
-  finish(phase: number, outcome: ModelOutcome, now: number): void {
+  finish(phase: number, ending: ModelOutcome, now: number): void {
+    if (ending === 'timeout') this.totals.timeouts++;
+    // A timeout is a failure; a slow success is just a success when slow calls are not tracked.
+    const outcome =
+      ending === 'timeout' ? 'failure' : ending === 'slow' && this.config.slowCallThresholdMs === undefined ? 'success' : ending;
     if (outcome === 'ignored') {
       this.totals.ignored++;
       if (phase === this.phase && this.state === 'half_open') this.inFlight--;
@@ -182,6 +189,6 @@ export class BreakerModel {
     this.phase++;
     this.inFlight = 0;
     this.successes = 0;
-    this.totals = { successes: 0, failures: 0, slowCalls: 0, rejections: 0, ignored: 0 };
+    this.totals = { successes: 0, failures: 0, slowCalls: 0, rejections: 0, ignored: 0, timeouts: 0 };
   }
 }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import { CircuitBreaker, type CircuitBreakerConfig, isCircuitOpenError } from '../../src/index.js';
 import { deferred, ManualClock } from '../support/clock.js';
 import { BreakerModel, type ModelConfig, type ModelOutcome } from './breaker-model.js';
@@ -13,6 +13,9 @@ interface Pending {
   readonly startedAt: number;
   readonly result: Promise<unknown>;
 }
+
+/** A slow call takes this long (past any slow-call threshold, well under any call timeout). */
+const SLOW_CALL_MS = 60;
 
 /** The real breaker, the model, and what both have in flight. */
 export interface World {
@@ -34,7 +37,7 @@ function assertAgree(world: World): void {
   const { type: _type, failureRate: _f, slowCallRate: _s, ...counts } = stats.window;
   expect(counts).toEqual(model.counts(clock.now()));
   expect(stats.halfOpenInFlight).toBe(model.state === 'half_open' ? model.inFlight : 0);
-  const { timeouts: _t, fallbacks: _fb, ...totals } = stats.totals;
+  const { fallbacks: _fb, ...totals } = stats.totals;
   expect(totals).toEqual(model.totals);
 }
 
@@ -43,48 +46,55 @@ type Command = fc.AsyncCommand<World, World>;
 const always = () => true;
 
 class SyncCall implements Command {
-  constructor(readonly kind: ModelOutcome) {}
+  constructor(
+    readonly kind: ModelOutcome,
+    readonly viaWrap: boolean,
+  ) {}
   check = always;
   async run(_m: World, world: World): Promise<void> {
     const { real, model, clock } = world;
     const phase = model.admit(clock.now());
-    const threshold = model.config.slowCallThresholdMs;
     const fn = () => {
-      if (this.kind === 'slow') clock.advance(threshold + 1);
+      if (this.kind === 'slow') {
+        clock.advance(SLOW_CALL_MS);
+        vi.advanceTimersByTime(SLOW_CALL_MS);
+      }
       if (this.kind === 'failure') throw new Error('failure');
       if (this.kind === 'ignored') throw new IgnoredError('ignored');
       return 'ok';
     };
     let outcome: unknown;
     try {
-      outcome = real.execute(fn);
+      outcome = this.viaWrap ? real.wrap(fn)() : real.execute(fn);
     } catch (error) {
       outcome = error;
     }
     if (phase === undefined) expect(isCircuitOpenError(outcome)).toBe(true);
     else model.finish(phase, this.kind, clock.now());
+    // Timers that fell due during a slow call settle after it, in microtasks.
+    await settleTimeouts(world);
     assertAgree(world);
   }
-  toString = () => `sync(${this.kind})`;
+  toString = () => `sync(${this.kind}${this.viaWrap ? ', wrap' : ''})`;
 }
 
 class StartAsync implements Command {
+  constructor(readonly viaWrap: boolean) {}
   check = always;
   async run(_m: World, world: World): Promise<void> {
     const { real, model, clock } = world;
     const phase = model.admit(clock.now());
     const gate = deferred();
-    const result = real
-      .execute(async () => gate.promise)
-      .then(
-        (value) => value,
-        (error: unknown) => error,
-      );
+    const fn = async () => gate.promise;
+    const result = (this.viaWrap ? real.wrap(fn)() : real.execute(fn)).then(
+      (value) => value,
+      (error: unknown) => error,
+    );
     if (phase === undefined) expect(isCircuitOpenError(await result)).toBe(true);
     else world.pending.push({ gate, phase, startedAt: clock.now(), result });
     assertAgree(world);
   }
-  toString = () => 'startAsync';
+  toString = () => `startAsync(${this.viaWrap ? 'wrap' : 'execute'})`;
 }
 
 class FinishAsync implements Command {
@@ -95,27 +105,55 @@ class FinishAsync implements Command {
   check = (world: Readonly<World>) => world.pending.length > 0;
   async run(_m: World, world: World): Promise<void> {
     const { model, clock } = world;
-    const [call] = world.pending.splice(this.pick % world.pending.length, 1);
+    const call = world.pending[this.pick % world.pending.length];
     if (call === undefined) return;
-    const threshold = model.config.slowCallThresholdMs;
-    if (this.kind === 'slow') clock.advance(threshold + 1);
+    // A slow call's time passes first; it may time out meanwhile, and then its result comes too late.
+    if (this.kind === 'slow') await advanceTime(world, SLOW_CALL_MS);
+    const stillPending = world.pending.includes(call);
+    world.pending = world.pending.filter((other) => other !== call);
     if (this.kind === 'failure') call.gate.reject(new Error('failure'));
     else if (this.kind === 'ignored') call.gate.reject(new IgnoredError('ignored'));
     else call.gate.resolve('ok');
     await call.result;
     await flushMicrotasks();
-    const isSlow = this.kind === 'slow' || (this.kind === 'success' && clock.now() - call.startedAt > threshold);
-    model.finish(call.phase, isSlow ? 'slow' : this.kind, clock.now());
+    if (stillPending) {
+      const threshold = model.config.slowCallThresholdMs ?? Number.POSITIVE_INFINITY;
+      const isSlow = (this.kind === 'slow' || this.kind === 'success') && clock.now() - call.startedAt > threshold;
+      model.finish(call.phase, isSlow ? 'slow' : this.kind === 'slow' ? 'success' : this.kind, clock.now());
+    }
     assertAgree(world);
   }
   toString = () => `finishAsync(${this.pick}, ${this.kind})`;
+}
+
+/**
+ * Moves the manual clock and the fake timers together. Calls whose timeout
+ * falls due time out, in start order, each recorded at the new time (the
+ * breaker records them after the timers fire, when the clock has moved on).
+ */
+async function advanceTime(world: World, ms: number): Promise<void> {
+  const { clock, model } = world;
+  clock.advance(ms);
+  vi.advanceTimersByTime(ms);
+  await settleTimeouts(world);
+}
+
+/** Lets fired timeout timers settle their calls, and times the same calls out in the model. */
+async function settleTimeouts(world: World): Promise<void> {
+  const { clock, model } = world;
+  await flushMicrotasks();
+  const timeoutMs = model.config.callTimeoutMs;
+  if (timeoutMs === undefined) return;
+  const due = world.pending.filter((call) => call.startedAt + timeoutMs <= clock.now());
+  world.pending = world.pending.filter((call) => !due.includes(call));
+  for (const call of due) model.finish(call.phase, 'timeout', clock.now());
 }
 
 class Advance implements Command {
   constructor(readonly ms: number) {}
   check = always;
   async run(_m: World, world: World): Promise<void> {
-    world.clock.advance(this.ms);
+    await advanceTime(world, this.ms);
     assertAgree(world);
   }
   toString = () => `advance(${this.ms})`;
@@ -165,8 +203,8 @@ const outcomeArb = fc.oneof(
 export const commandsArb = fc.commands(
   [
     fc.oneof(
-      { arbitrary: outcomeArb.map((kind): Command => new SyncCall(kind)), weight: 8 },
-      { arbitrary: fc.constant<Command>(new StartAsync()), weight: 3 },
+      { arbitrary: fc.tuple(outcomeArb, fc.boolean()).map(([kind, viaWrap]): Command => new SyncCall(kind, viaWrap)), weight: 8 },
+      { arbitrary: fc.boolean().map((viaWrap): Command => new StartAsync(viaWrap)), weight: 3 },
       { arbitrary: fc.tuple(fc.nat(), outcomeArb).map(([pick, kind]): Command => new FinishAsync(pick, kind)), weight: 3 },
       { arbitrary: fc.integer({ min: 0, max: 250 }).map((ms): Command => new Advance(ms)), weight: 4 },
       { arbitrary: fc.constant<Command>(new CheckState()), weight: 1 },
@@ -192,7 +230,8 @@ export function newWorld(config: ModelConfig): World {
     resetTimeoutMs: config.resetTimeoutMs,
     halfOpenMaxCalls: config.halfOpenMaxCalls,
     maxHalfOpenWaitMs: config.maxHalfOpenWaitMs,
-    slowCallThresholdMs: config.slowCallThresholdMs,
+    ...(config.slowCallThresholdMs === undefined ? {} : { slowCallThresholdMs: config.slowCallThresholdMs }),
+    ...(config.callTimeoutMs === undefined ? {} : { callTimeoutMs: config.callTimeoutMs }),
     ...(config.slowCallRateThreshold === undefined ? {} : { slowCallRateThreshold: config.slowCallRateThreshold }),
     backoff: config.backoff,
     window: config.window,
@@ -207,6 +246,7 @@ const base = {
   halfOpenMaxCalls: 2,
   maxHalfOpenWaitMs: 400,
   slowCallThresholdMs: 50,
+  callTimeoutMs: undefined,
   failureThreshold: 3,
   backoff: { multiplier: 2, maxResetTimeoutMs: 350 },
 };
@@ -222,22 +262,40 @@ export const MODEL_CONFIGS: Record<'consecutive' | 'count' | 'time', ModelConfig
   },
 };
 
-/** Runs `numRuns` random command sequences against one window type; prints the seed on failure. */
+/**
+ * The variants each window type runs in: slow-call tracking and call timeouts
+ * change which internal path a call takes (inline, shared handlers, raced).
+ */
+export const VARIANTS = {
+  'slow calls tracked': (config: ModelConfig): ModelConfig => config,
+  'untimed (no slow calls)': ({ slowCallRateThreshold: _rate, ...config }: ModelConfig): ModelConfig => ({
+    ...config,
+    slowCallThresholdMs: undefined,
+  }),
+  'call timeout 300 ms': (config: ModelConfig): ModelConfig => ({ ...config, callTimeoutMs: 300 }),
+} as const;
+
+/** Runs `numRuns` random command sequences against one config; prints the seed on failure. */
 export async function checkModel(
-  type: keyof typeof MODEL_CONFIGS,
+  config: ModelConfig,
+  label: string,
   numRuns: number,
   seed = Date.now() ^ (Math.random() * 0x7fffffff),
 ): Promise<void> {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
   try {
     await fc.assert(
       fc.asyncProperty(commandsArb, async (commands) => {
-        const world = newWorld(MODEL_CONFIGS[type]);
+        vi.clearAllTimers();
+        const world = newWorld(config);
         await fc.asyncModelRun(() => ({ model: world, real: world }), commands);
       }),
       { numRuns, seed },
     );
   } catch (error) {
-    console.error(`model check of the ${type} window failed; replay with seed ${seed}`);
+    console.error(`model check (${label}) failed; replay with seed ${seed}`);
     throw error;
+  } finally {
+    vi.useRealTimers();
   }
 }

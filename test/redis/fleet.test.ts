@@ -152,6 +152,23 @@ describe.skipIf(skip !== undefined)(`RedisStateStore: the fleet window and share
     }
   });
 
+  it('drops a batch recorded before the fleet changed: the failure that tripped the fleet does not trip it again after a reset', async () => {
+    const {
+      stores: own,
+      members,
+      flushAll,
+      states,
+    } = await fleet(2, { failureThreshold: 1 }, { localTrip: 'fleet', flushIntervalMs: 60_000 });
+    fail(members[0]); // trips A, and the fleet; the failure also sits in A's batch
+    await waitFor(() => states().every((s) => s === 'open'), 1000, 'every instance open');
+    members[0]?.reset();
+    await waitFor(() => states().every((s) => s === 'closed'), 1000, 'every instance closed');
+    await flushAll();
+    await new Promise((done) => setTimeout(done, 30));
+    expect(states()).toEqual(['closed', 'closed']);
+    expect(own).toHaveLength(2);
+  });
+
   it('manual transitions apply to the whole fleet, and a newcomer joins the fleet state', async () => {
     const { keyPrefix, members, states } = await fleet(3, {});
     members[1]?.forceOpen();
