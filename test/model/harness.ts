@@ -132,7 +132,7 @@ class FinishAsync implements Command {
  * breaker records them after the timers fire, when the clock has moved on).
  */
 async function advanceTime(world: World, ms: number): Promise<void> {
-  const { clock, model } = world;
+  const { clock } = world;
   clock.advance(ms);
   vi.advanceTimersByTime(ms);
   await settleTimeouts(world);
