@@ -66,25 +66,15 @@ export class CircuitBreaker {
   private needsStart = false;
   /** Whether a call must read the clock when it ends: `needsStart`, a time window, or a store (it buckets by time). */
   private needsNow = false;
-  /** Whether wrapped functions may take the inline closed-state path: no fallback (which needs the arguments) and no call timeout. */
-  private readonly inlinePath: boolean;
   /** The promise handlers of untimed async calls in the current phase, made once per phase instead of twice per call. */
   private asyncHandlers: AsyncHandlers | undefined;
-  private isolations = 0;
-  private autoTransitionTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Generation of the last shared state applied from a store (a fencing token; 0 before any). */
-  private generation = 0;
+  /** What most breakers never need, made on first use so that an idle breaker stays small. */
+  private occasional: Occasional | undefined;
   /** The connection to a shared store, when `config.store` is set. */
   private readonly link: StoreLink | undefined;
-  private storeHealthy = true;
-  // Totals since creation, as plain fields: no extra object per breaker.
+  // The two totals every breaker moves; the rarer ones live in `occasional`.
   private successes = 0;
   private failures = 0;
-  private slowCalls = 0;
-  private rejections = 0;
-  private timeouts = 0;
-  private fallbacks = 0;
-  private ignored = 0;
 
   /**
    * @param name - Identifies the breaker in errors, events, logs and metrics.
@@ -94,7 +84,6 @@ export class CircuitBreaker {
     this.name = expectName(name);
     this.config = resolveConfig(config);
     this.window = createWindow(this.config);
-    this.inlinePath = this.config.fallback === undefined && this.config.callTimeoutMs === undefined;
     this.phase = closedPhase(this.config.clock.now());
     const initial = this.config.initialState;
     if (initial !== undefined) this.restore(parseSnapshot(initial, this.name));
@@ -160,7 +149,8 @@ export class CircuitBreaker {
     // skip materialising them, so a healthy sync call allocates nothing. Everything else takes `general`.
     const wrapped = function (this: unknown) {
       const phase = breaker.phase;
-      if (phase.state !== CircuitState.CLOSED || !breaker.inlinePath) {
+      // A fallback needs the arguments as an array, and a call timeout its own path.
+      if (phase.state !== CircuitState.CLOSED || breaker.config.fallback !== undefined || breaker.config.callTimeoutMs !== undefined) {
         // biome-ignore lint/complexity/noArguments: see above
         return general.apply(this, arguments as unknown as unknown[]);
       }
@@ -397,7 +387,7 @@ export class CircuitBreaker {
         case 'error':
           return this.settleError(settlement.error, phase, started, args, 'error');
         case 'timeout':
-          this.timeouts++;
+          this.more.timeouts++;
           if (this.events?.has('timeout')) this.events?.emit('timeout', Object.freeze({ name: this.name, timeoutMs: timeoutMs ?? 0 }));
           return this.settleError(settlement.error, phase, started, args, 'timeout');
         case 'aborted':
@@ -460,7 +450,7 @@ export class CircuitBreaker {
 
   private reject(now: number, args: unknown[], async: boolean): unknown {
     const error = this.openError(this.phase, now);
-    this.rejections++;
+    this.more.rejections++;
     if (this.events?.has('rejected')) this.events?.emit('rejected', Object.freeze({ name: this.name, error }));
     if (this.config.fallback === undefined) {
       if (async) return Promise.reject(error);
@@ -476,7 +466,7 @@ export class CircuitBreaker {
 
   private runFallback(error: unknown, args: unknown[]): unknown {
     const fallback = this.config.fallback as (error: unknown, ...args: unknown[]) => unknown;
-    this.fallbacks++;
+    this.more.fallbacks++;
     if (this.events?.has('fallback')) this.events?.emit('fallback', Object.freeze({ name: this.name, error }));
     return fallback(error, ...args);
   }
@@ -498,7 +488,7 @@ export class CircuitBreaker {
     this.successes++;
     if (this.events?.has('success')) this.events?.emit('success', Object.freeze({ name: this.name, durationMs }));
     if (slow) {
-      this.slowCalls++;
+      this.more.slowCalls++;
       if (this.events?.has('slowCall'))
         this.events?.emit('slowCall', Object.freeze({ name: this.name, durationMs, thresholdMs: threshold }));
     }
@@ -521,7 +511,7 @@ export class CircuitBreaker {
   }
 
   private settleIgnored(error: unknown, phase: Phase): void {
-    this.ignored++;
+    this.more.ignored++;
     if (this.events?.has('ignored')) this.events?.emit('ignored', Object.freeze({ name: this.name, error }));
     if (phase === this.phase && phase.state === CircuitState.HALF_OPEN) phase.inFlight--;
   }
@@ -605,7 +595,7 @@ export class CircuitBreaker {
     this.phase = next;
     if (next.state === CircuitState.CLOSED) this.window.clear();
     // Every transition ends the isolate() holds: a new manual decision overrides them.
-    this.isolations = 0;
+    if (this.occasional !== undefined) this.occasional.isolations = 0;
     this.scheduleAutoTransition(next);
     // Re-entering the same state (reset() while closed, say) starts a fresh phase but is not news.
     if (from !== next.state) {
@@ -625,17 +615,19 @@ export class CircuitBreaker {
 
   /** With `autoTransition`, OPEN moves to HALF_OPEN on an unref'd timer; any transition cancels the previous timer. */
   private scheduleAutoTransition(next: Phase): void {
-    if (this.autoTransitionTimer !== undefined) {
-      clearTimeout(this.autoTransitionTimer);
-      this.autoTransitionTimer = undefined;
+    const pending = this.occasional?.autoTransitionTimer;
+    if (pending !== undefined) {
+      clearTimeout(pending);
+      this.more.autoTransitionTimer = undefined;
     }
     if (!this.config.autoTransition || next.state !== CircuitState.OPEN) return;
     const delay = Math.max(0, next.retryAt - this.config.clock.now());
-    this.autoTransitionTimer = setTimeout(() => {
-      this.autoTransitionTimer = undefined;
+    const timer = setTimeout(() => {
+      this.more.autoTransitionTimer = undefined;
       if (this.phase === next) this.transition(halfOpenPhase(this.config.clock.now(), next.reopenCount), 'reset-timeout-elapsed');
     }, delay);
-    unrefTimer(this.autoTransitionTimer);
+    unrefTimer(timer);
+    this.more.autoTransitionTimer = timer;
   }
 
   // ---- manual control -----------------------------------------------------------------------
@@ -666,7 +658,7 @@ export class CircuitBreaker {
    */
   isolate(): IsolationHandle {
     if (this.phase.state !== CircuitState.FORCED_OPEN) this.forceOpen();
-    this.isolations++;
+    this.more.isolations++;
     const holder = this.phase;
     let released = false;
     return {
@@ -675,7 +667,7 @@ export class CircuitBreaker {
         released = true;
         // Another manual call since (reset, forceClosed...) already ended this hold.
         if (this.phase !== holder) return;
-        if (--this.isolations === 0) this.reset();
+        if (--this.more.isolations === 0) this.reset();
       },
     };
   }
@@ -725,11 +717,11 @@ export class CircuitBreaker {
       totals: {
         successes: this.successes,
         failures: this.failures,
-        slowCalls: this.slowCalls,
-        rejections: this.rejections,
-        timeouts: this.timeouts,
-        fallbacks: this.fallbacks,
-        ignored: this.ignored,
+        slowCalls: this.occasional?.slowCalls ?? 0,
+        rejections: this.occasional?.rejections ?? 0,
+        timeouts: this.occasional?.timeouts ?? 0,
+        fallbacks: this.occasional?.fallbacks ?? 0,
+        ignored: this.occasional?.ignored ?? 0,
       },
       stateSince: phase.since,
       timeInStateMs: Math.max(0, now - phase.since),
@@ -749,7 +741,9 @@ export class CircuitBreaker {
       since: phase.since,
       ...(phase.state === CircuitState.OPEN ? { retryAt: phase.retryAt } : {}),
       ...(phase.state === CircuitState.OPEN || phase.state === CircuitState.HALF_OPEN ? { reopenCount: phase.reopenCount } : {}),
-      ...(phase.state === CircuitState.FORCED_OPEN && this.isolations > 0 ? { isolations: this.isolations } : {}),
+      ...(phase.state === CircuitState.FORCED_OPEN && (this.occasional?.isolations ?? 0) > 0
+        ? { isolations: this.occasional?.isolations }
+        : {}),
       ...(this.generation > 0 ? { generation: this.generation } : {}),
       window: this.window.snapshot(),
     };
@@ -757,10 +751,35 @@ export class CircuitBreaker {
 
   private restore(snapshot: BreakerSnapshot): void {
     this.transition(phaseFromRecord(snapshot), 'restored');
-    this.isolations = snapshot.isolations ?? 0;
-    this.generation = snapshot.generation ?? 0;
+    if (snapshot.isolations !== undefined) this.more.isolations = snapshot.isolations;
+    if (snapshot.generation !== undefined) this.generation = snapshot.generation;
     // A window of another shape (the config changed between runs) starts empty rather than failing the restart.
     if (!this.window.restore(snapshot.window)) this.window.clear();
+  }
+
+  /** The occasional state, made on first use. */
+  private get more(): Occasional {
+    this.occasional ??= {
+      slowCalls: 0,
+      rejections: 0,
+      timeouts: 0,
+      fallbacks: 0,
+      ignored: 0,
+      isolations: 0,
+      autoTransitionTimer: undefined,
+      generation: 0,
+      storeHealthy: true,
+    };
+    return this.occasional;
+  }
+
+  /** Generation of the last shared state applied from a store (a fencing token; 0 before any). */
+  private get generation(): number {
+    return this.occasional?.generation ?? 0;
+  }
+
+  private set generation(value: number) {
+    this.more.generation = value;
   }
 
   // ---- the shared store ------------------------------------------------------------------------
@@ -813,8 +832,8 @@ export class CircuitBreaker {
   }
 
   private reportStoreHealth(healthy: boolean, error?: unknown): void {
-    if (healthy === this.storeHealthy) return;
-    this.storeHealthy = healthy;
+    if (healthy === (this.occasional?.storeHealthy ?? true)) return;
+    this.more.storeHealthy = healthy;
     if (healthy) {
       this.logger.info(`tripswitch: store of breaker "${this.name}" recovered`, { breaker: this.name });
       this.events?.emit('storeRecovered', Object.freeze({ name: this.name }));
@@ -827,6 +846,20 @@ export class CircuitBreaker {
   private get logger(): Logger {
     return this.config.logger ?? getDefaultLogger();
   }
+}
+
+/** Totals and state that most breakers never touch: kept apart so that an idle breaker stays small. */
+interface Occasional {
+  slowCalls: number;
+  rejections: number;
+  timeouts: number;
+  fallbacks: number;
+  ignored: number;
+  /** `isolate()` holds not yet released. */
+  isolations: number;
+  autoTransitionTimer: ReturnType<typeof setTimeout> | undefined;
+  generation: number;
+  storeHealthy: boolean;
 }
 
 /** The shared handlers of untimed async calls started in `phase`. */
