@@ -7,7 +7,16 @@ import { Emitter } from './emitter.js';
 import { CallTimeoutError, type CircuitOpenError, createRejection } from './errors.js';
 import type { BreakerEventName, BreakerEvents } from './events.js';
 import { getDefaultLogger, type Logger } from './logger.js';
-import { closedPhase, halfOpenPhase, manualPhase, openPhase, type Phase, phaseFromRecord, recordOfPhase } from './phase.js';
+import {
+  closedPhase,
+  halfOpenPhase,
+  manualPhase,
+  openPhase,
+  type Phase,
+  type PhaseRecord,
+  phaseFromRecord,
+  recordOfPhase,
+} from './phase.js';
 import { defaultRegistry } from './registry.js';
 import { type BreakerSnapshot, parseSnapshot, SNAPSHOT_VERSION } from './snapshot.js';
 import { CircuitState, isCircuitState, isTransitionAllowed, type TransitionReason } from './state.js';
@@ -64,7 +73,7 @@ export class CircuitBreaker {
   private events: Emitter<BreakerEvents> | undefined;
   /** Whether a call must read the clock when it starts: slow-call tracking or someone listening for durations. */
   private needsStart = false;
-  /** Whether a call must read the clock when it ends: `needsStart`, a time window, or a store (it buckets by time). */
+  /** Whether a call must read the clock when it ends: `needsStart` or a time window. */
   private needsNow = false;
   /** The promise handlers of untimed async calls in the current phase, made once per phase instead of twice per call. */
   private asyncHandlers: AsyncHandlers | undefined;
@@ -697,7 +706,7 @@ export class CircuitBreaker {
     this.needsStart =
       this.config.slowCallThresholdMs !== undefined ||
       (events !== undefined && (events.has('success') || events.has('failure') || events.has('slowCall')));
-    this.needsNow = this.needsStart || this.config.window.type === 'time' || this.link !== undefined;
+    this.needsNow = this.needsStart || this.config.window.type === 'time';
   }
 
   /** What the breaker knows now: state, window counts and rates, totals since creation, timing. */
@@ -827,7 +836,8 @@ export class CircuitBreaker {
     }
     if (shared.generation <= this.generation) return false;
     this.generation = shared.generation;
-    this.transition(phaseFromRecord(shared), 'remote');
+    // The fleet echoing this breaker's own transition: take its generation, keep the phase (and the trials in it).
+    if (!sameRecord(recordOfPhase(this.phase), shared)) this.transition(phaseFromRecord(shared), 'remote');
     return true;
   }
 
@@ -871,6 +881,11 @@ interface AsyncHandlers {
 
 /** The arguments given to a fallback on paths that have none (no fallback configured there). */
 const NO_ARGS: unknown[] = Object.freeze([]) as unknown as unknown[];
+
+/** Whether two phase records describe the same phase. */
+function sameRecord(a: PhaseRecord, b: PhaseRecord): boolean {
+  return a.state === b.state && a.since === b.since && a.retryAt === b.retryAt && (a.reopenCount ?? 0) === (b.reopenCount ?? 0);
+}
 
 /** Start time of a call that began while nothing needed its duration. */
 const UNTIMED = Number.NaN;

@@ -82,8 +82,10 @@ export class MemoryStore implements StateStore {
       recordOutcome: (outcome: Outcome, nowMs: number) => {
         if (fleet.shared.state !== 'closed') return;
         if (fleet.window.record(outcome, nowMs)) {
-          const { resetTimeoutMs } = fleet.config;
-          this.move(fleet, { state: 'open', since: nowMs, retryAt: nowMs + resetTimeoutMs, reopenCount: 0 });
+          // nowMs is 0 when the window does not need time; a trip does.
+          const { resetTimeoutMs, clock } = fleet.config;
+          const now = clock.now();
+          this.move(fleet, { state: 'open', since: now, retryAt: now + resetTimeoutMs, reopenCount: 0 });
         }
       },
       publishTransition: (next, reason, basedOn) => {

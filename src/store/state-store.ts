@@ -54,7 +54,11 @@ export interface StoreBreaker {
  * background (batching, timers, subscriptions) and never throws at the caller.
  */
 export interface StoreLink {
-  /** One finished call recorded in CLOSED (not late, not ignored). Called on the hot path: keep it O(1). */
+  /**
+   * One finished call recorded in CLOSED (not late, not ignored). Called on the hot path: keep it O(1).
+   * `nowMs` is the breaker's clock time when its window needs time (a time window, slow calls, or a
+   * listener for durations) and 0 otherwise; a store that needs the time then reads `config.clock`.
+   */
   recordOutcome(outcome: Outcome, nowMs: number): void;
   /** The breaker changed state on its own (`reason`) from a state of generation `basedOn`. */
   publishTransition(next: SharedState, reason: LocalTransitionReason, basedOn: number): void;

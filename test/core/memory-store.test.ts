@@ -103,3 +103,34 @@ describe('MemoryStore: a fleet of breakers in one process', () => {
     expect(() => new CircuitBreaker('db', { store: {} as never })).toThrow(/"store.attach"/);
   });
 });
+
+describe('a breaker and the fleet echoing its own transitions', () => {
+  it('adopts the generation without re-entering the state: isolate() holds survive, trials are not made late', async () => {
+    const store = new MemoryStore();
+    const [a, b] = [new CircuitBreaker('db', { store }), new CircuitBreaker('db', { store })];
+    const changes: string[] = [];
+    a.on('stateChange', ({ from, to, reason }) => changes.push(`${from}->${to}:${reason}`));
+    const hold = a.isolate();
+    expect(a.toJSON()).toMatchObject({ state: 'forced_open', generation: 1, isolations: 1 });
+    expect(b.state).toBe('forced_open');
+    hold.release();
+    expect(a.state).toBe('closed');
+    expect(b.state).toBe('closed');
+    expect(changes).toEqual(['closed->forced_open:manual', 'forced_open->closed:manual']);
+  });
+
+  it('a trial in flight when its own fleet transition echoes back still counts', async () => {
+    const clock = new ManualClock(0);
+    const store = new MemoryStore({ localTrip: 'fleet' });
+    const breaker = new CircuitBreaker('db', { store, clock, failureThreshold: 1, resetTimeoutMs: 10, successThreshold: 1 });
+    expect(() => breaker.execute(() => boom())).toThrow();
+    clock.advance(10);
+    const gate = deferred<string>();
+    const trial = breaker.execute(() => gate.promise); // OPEN -> HALF_OPEN is published and echoed while this runs
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gate.resolve('ok');
+    await expect(trial).resolves.toBe('ok');
+    expect(breaker.state).toBe('closed');
+    expect(store.sharedState('db')?.state).toBe('closed');
+  });
+});
