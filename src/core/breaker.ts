@@ -1,22 +1,29 @@
 import type { LocalTransitionReason, SharedState, StoreBreaker, StoreLink } from '../store/state-store.js';
 import { openDurationMs } from './backoff.js';
+import {
+  type AnyFunction,
+  type AsyncHandlers,
+  type CallSite,
+  copyIdentity,
+  elapsedMs,
+  expectFunctionArgument,
+  isAbortSignal,
+  isAsyncFunction,
+  isThenable,
+  knownAsync,
+  NO_ARGS,
+  newOccasional,
+  type Occasional,
+  UNTIMED,
+} from './call-support.js';
 import { type CircuitBreakerConfig, type ResolvedConfig, resolveConfig } from './config.js';
 import { settleWithin, unrefTimer } from './deadline.js';
 import { describeValue } from './describe-value.js';
 import { Emitter } from './emitter.js';
 import { CallTimeoutError, type CircuitOpenError, createRejection } from './errors.js';
-import type { BreakerEventName, BreakerEvents } from './events.js';
+import { type BreakerEventName, type BreakerEvents, EVENT_NAMES } from './events.js';
 import { getDefaultLogger, type Logger } from './logger.js';
-import {
-  closedPhase,
-  halfOpenPhase,
-  manualPhase,
-  openPhase,
-  type Phase,
-  type PhaseRecord,
-  phaseFromRecord,
-  recordOfPhase,
-} from './phase.js';
+import { closedPhase, halfOpenPhase, manualPhase, openPhase, type Phase, phaseFromRecord, recordOfPhase, sameRecord } from './phase.js';
 import { defaultRegistry } from './registry.js';
 import { type BreakerSnapshot, parseSnapshot, SNAPSHOT_VERSION } from './snapshot.js';
 import { CircuitState, isCircuitState, isTransitionAllowed, type TransitionReason } from './state.js';
@@ -25,27 +32,11 @@ import { expectName } from './validate.js';
 import { createWindow } from './windows/create.js';
 import { type FailureWindow, Outcome } from './windows/window.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: a guarded function may take and return anything
-type AnyFunction = (...args: any[]) => any;
-
-/** Whether the last call of a wrapped function returned a thenable, so rejections must be async too. */
-interface CallSite {
-  async: boolean;
-}
-
 /** Releases an {@link CircuitBreaker.isolate} hold. */
 export interface IsolationHandle {
   /** Ends this hold; the breaker closes when the last hold is released. Calling it again does nothing. */
   release(): void;
 }
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
-
-const isAsyncFunction = (fn: AnyFunction): boolean => (fn as { [Symbol.toStringTag]?: string })[Symbol.toStringTag] === 'AsyncFunction';
-
-/** Functions seen returning a thenable through `execute`, so later rejections of them are async. */
-const knownAsync = new WeakSet<AnyFunction>();
 
 /**
  * A circuit breaker: guards calls to one dependency, stops calling it while it
@@ -768,17 +759,7 @@ export class CircuitBreaker {
 
   /** The occasional state, made on first use. */
   private get more(): Occasional {
-    this.occasional ??= {
-      slowCalls: 0,
-      rejections: 0,
-      timeouts: 0,
-      fallbacks: 0,
-      ignored: 0,
-      isolations: 0,
-      autoTransitionTimer: undefined,
-      generation: 0,
-      storeHealthy: true,
-    };
+    this.occasional ??= newOccasional();
     return this.occasional;
   }
 
@@ -856,72 +837,4 @@ export class CircuitBreaker {
   private get logger(): Logger {
     return this.config.logger ?? getDefaultLogger();
   }
-}
-
-/** Totals and state that most breakers never touch: kept apart so that an idle breaker stays small. */
-interface Occasional {
-  slowCalls: number;
-  rejections: number;
-  timeouts: number;
-  fallbacks: number;
-  ignored: number;
-  /** `isolate()` holds not yet released. */
-  isolations: number;
-  autoTransitionTimer: ReturnType<typeof setTimeout> | undefined;
-  generation: number;
-  storeHealthy: boolean;
-}
-
-/** The shared handlers of untimed async calls started in `phase`. */
-interface AsyncHandlers {
-  readonly phase: Phase;
-  readonly onValue: (value: unknown) => unknown;
-  readonly onError: (error: unknown) => unknown;
-}
-
-/** The arguments given to a fallback on paths that have none (no fallback configured there). */
-const NO_ARGS: unknown[] = Object.freeze([]) as unknown as unknown[];
-
-/** Whether two phase records describe the same phase. */
-function sameRecord(a: PhaseRecord, b: PhaseRecord): boolean {
-  return a.state === b.state && a.since === b.since && a.retryAt === b.retryAt && (a.reopenCount ?? 0) === (b.reopenCount ?? 0);
-}
-
-/** Start time of a call that began while nothing needed its duration. */
-const UNTIMED = Number.NaN;
-
-/** A call's duration; 0 when it started untimed (a listener subscribed while it ran). */
-const elapsedMs = (started: number, now: number): number => (Number.isNaN(started) ? 0 : now - started);
-
-const EVENT_NAMES: readonly BreakerEventName[] = [
-  'stateChange',
-  'success',
-  'failure',
-  'slowCall',
-  'rejected',
-  'timeout',
-  'fallback',
-  'ignored',
-  'storeDegraded',
-  'storeRecovered',
-];
-
-function expectFunctionArgument(fn: unknown, method: string): void {
-  if (typeof fn !== 'function') throw new TypeError(`${method}(fn): fn must be a function, got ${describeValue(fn)}`);
-}
-
-function isAbortSignal(value: unknown): value is AbortSignal {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as AbortSignal).aborted === 'boolean' &&
-    typeof (value as AbortSignal).addEventListener === 'function'
-  );
-}
-
-/** Gives the wrapper the wrapped function's name and length, so stack traces and introspection still read well. */
-function copyIdentity<W extends AnyFunction>(wrapper: W, original: AnyFunction): W {
-  Object.defineProperty(wrapper, 'name', { value: original.name, configurable: true });
-  Object.defineProperty(wrapper, 'length', { value: original.length, configurable: true });
-  return wrapper;
 }

@@ -96,3 +96,17 @@ export interface BreakerEvents {
 
 /** Names of the events of {@link BreakerEvents}. */
 export type BreakerEventName = keyof BreakerEvents;
+
+/** Every event name, for validating `on()`. */
+export const EVENT_NAMES: readonly BreakerEventName[] = [
+  'stateChange',
+  'success',
+  'failure',
+  'slowCall',
+  'rejected',
+  'timeout',
+  'fallback',
+  'ignored',
+  'storeDegraded',
+  'storeRecovered',
+];

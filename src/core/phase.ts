@@ -91,3 +91,8 @@ export function recordOfPhase(phase: Phase): PhaseRecord {
       return { state: phase.state, since: phase.since };
   }
 }
+
+/** Whether two phase records describe the same phase. */
+export function sameRecord(a: PhaseRecord, b: PhaseRecord): boolean {
+  return a.state === b.state && a.since === b.since && a.retryAt === b.retryAt && (a.reopenCount ?? 0) === (b.reopenCount ?? 0);
+}
