@@ -1,5 +1,6 @@
 // Timing primitives shared by the workers: per-case loops, calibration, A/B interleaved rounds, medians.
 import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { setImmediate as tick } from 'node:timers/promises';
 
 export const hrtime = () => process.hrtime.bigint();
 
@@ -31,6 +32,11 @@ const BODIES = {
   // Workload 3 (async): every call must reject.
   asyncReject:
     'let acc = 0; for (let i = 0; i < n; i++) { try { await call(); } catch (error) { acc += error === undefined ? 0 : 1; } } return acc;',
+  // Workload 8: the same two, but the loop yields to the event loop (a macrotask) every 1024 calls, as a
+  // server does between requests, so the store's flush timers and Redis replies run inside the timed batches.
+  asyncTicked: 'let acc = 0; for (let i = 0; i < n; i++) { if ((i & 1023) === 1023) await tick(); acc += await call(); } return acc;',
+  asyncMixedTicked:
+    'let acc = 0; for (let i = 0; i < n; i++) { if ((i & 1023) === 1023) await tick(); try { acc += await call(); } catch (error) { acc += error === undefined ? 0 : 2; } } return acc;',
   // Workload 2: a sync call, its result consumed.
   sync: 'let acc = 0; for (let i = 0; i < n; i++) acc += call(i); return acc;',
   // Workload 3 (sync): every call must throw.
@@ -48,7 +54,7 @@ export function makeLoop(kind, call) {
   const id = `loop_${kind}_${++loopSerial}`;
   // A distinct source per loop defeats V8's compilation cache, so feedback is never shared between cases.
   const source = `return ${isAsync ? 'async ' : ''}function ${id}(n) { ${body} };`;
-  return new Function('call', source)(call);
+  return new Function('call', 'tick', source)(call, tick);
 }
 
 /** Runs `loop(n)` once; returns ns per operation and the loop's checksum. */

@@ -36,17 +36,21 @@ function tripswitchConfig(window, resetMs, extra) {
   return { ...base, window: { type: 'time', durationMs: 10_000, buckets: 10, minimumCalls: 10, failureRateThreshold: 0.5 } };
 }
 
-/** tripswitch through `wrap` (the recommended hot path) or `execute`. */
-export function tripswitch(fn, { window = 'consecutive', resetMs = RESET_MS, extra = {}, via = 'wrap' } = {}) {
+/**
+ * tripswitch through `wrap` (the recommended hot path) or `execute`. `store` (workload 8) is a StateStore,
+ * described in the config text by `storeLabel` (a store holds connections: it cannot go through JSON).
+ */
+export function tripswitch(fn, { window = 'consecutive', resetMs = RESET_MS, extra = {}, via = 'wrap', store, storeLabel } = {}) {
   const config = tripswitchConfig(window, resetMs, extra);
-  const breaker = new CircuitBreaker(nextName('ts'), config);
+  const breaker = new CircuitBreaker(nextName('ts'), store === undefined ? config : { ...config, store });
+  const described = store === undefined ? JSON.stringify(config) : `${JSON.stringify(config).slice(0, -1)},"store":${storeLabel}}`;
   const call = via === 'wrap' ? breaker.wrap(fn) : () => breaker.execute(fn);
   return {
     breaker,
     call,
     close() {},
     isOpenError: (error) => isCircuitOpenError(error) && error.breakerName === breaker.name && typeof error.retryAfter === 'number',
-    config: `new CircuitBreaker(name, ${JSON.stringify(config)}).${via === 'wrap' ? 'wrap(fn)' : 'execute(fn)'}`,
+    config: `new CircuitBreaker(name, ${described}).${via === 'wrap' ? 'wrap(fn)' : 'execute(fn)'}`,
   };
 }
 

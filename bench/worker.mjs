@@ -1,6 +1,7 @@
 // One workload per process (node --expose-gc bench/worker.mjs <workload> [--quick]), so JIT feedback and heap
 // state never leak from one workload into the next. Prints one JSON line with the results.
 import { collect, countGcs, expectMixed, expectSum, hrtime, interleaved, makeLoop, median, pairedRatio } from './harness.mjs';
+import { redisModuleUrl, tripswitch as tripswitchExports } from './lib.mjs';
 import { cockatiel, LONG_RESET_MS, mollitia, opossum, tripswitch } from './peers.mjs';
 
 const [workload] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
@@ -435,7 +436,100 @@ async function concurrency() {
   };
 }
 
+/** The Redis server of workload 8: TRIPSWITCH_REDIS_URL, or the one this project's machines run on loopback. */
+const REDIS_URL = process.env.TRIPSWITCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A client that answers PING within a second, or the reason there is none. Never retries, never hangs. */
+async function connectRedis(url) {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1000,
+    commandTimeout: 1000,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.ping();
+    return { client };
+  } catch (error) {
+    client.disconnect();
+    return { reason: error?.message ?? String(error) };
+  }
+}
+
+/** Script calls the whole server ran (INFO commandstats): the flushes of the store, and of any other client of that server. */
+async function scriptCalls(client) {
+  const info = await client.info('commandstats');
+  let calls = 0;
+  for (const match of info.matchAll(/^cmdstat_(evalsha|eval):calls=(\d+)/gm)) calls += Number(match[2]);
+  return calls;
+}
+
+/**
+ * Workload 8: workloads 1 and 4 through a breaker with RedisStateStore, with MemoryStore and with no store,
+ * A/B interleaved against the bare baseline. The loops yield a macrotask every 1024 calls (all cases alike),
+ * so the store's flushes (every 100 ms, or at 10 000 calls) happen during the timed batches, as in a server.
+ */
+async function redisStore() {
+  const { client, reason } = await connectRedis(REDIS_URL);
+  if (client === undefined) return { skipped: `skipped: no Redis answering at ${REDIS_URL} (${reason})` };
+  const { MemoryStore } = tripswitchExports;
+  const { RedisStateStore } = await import(redisModuleUrl);
+  const keyPrefix = `tripswitch-bench:${process.pid}:${Date.now().toString(36)}`;
+  const redis = new RedisStateStore({ redis: REDIS_URL, keyPrefix });
+  const memory = new MemoryStore();
+  const out = { url: REDIS_URL, keyPrefix, flushIntervalMs: 100, maxBatch: 10_000 };
+  try {
+    const scriptsBefore = await scriptCalls(client);
+    const variants = (make, kind, check) => {
+      const cases = [];
+      for (const [id, label, store, storeLabel] of [
+        ['none', 'tripswitch, no store', undefined, undefined],
+        ['memory', 'tripswitch + MemoryStore', memory, 'new MemoryStore()'],
+        ['redis', 'tripswitch + RedisStateStore', redis, `new RedisStateStore({ redis: '${REDIS_URL}', keyPrefix })`],
+      ]) {
+        const adapter = make(store, storeLabel);
+        cases.push(entry(id, 'tripswitch', label, kind, adapter.call, check, adapter.config));
+      }
+      return cases;
+    };
+    const measure = async (baseline, cases) => {
+      // The Redis breakers have attached (read the fleet state, subscribed) before anything is timed.
+      await redis.flush();
+      const result = await interleaved(baseline, cases, opts(ASYNC_MAX_N));
+      result.cross = {
+        redisVsMemory: pairedRatio(result, 'redis', 'memory'),
+        memoryVsNone: pairedRatio(result, 'memory', 'none'),
+        redisVsNone: pairedRatio(result, 'redis', 'none'),
+      };
+      return result;
+    };
+    out.closedAsync = await measure(
+      entry('bare', 'bare', 'await fn()', 'asyncTicked', async () => 1, expectSum()),
+      variants((store, storeLabel) => tripswitch(async () => 1, { store, storeLabel }), 'asyncTicked', expectSum()),
+    );
+    out.mixed = {};
+    for (const window of ['count100', 'time10s']) {
+      out.mixed[window] = await measure(
+        entry('bare', 'bare', 'await fn() (10% throw)', 'asyncMixedTicked', mixedFn(), expectMixed()),
+        variants((store, storeLabel) => tripswitch(mixedFn(), { window, store, storeLabel }), 'asyncMixedTicked', expectMixed()),
+      );
+    }
+    await redis.flush();
+    out.serverScriptCalls = (await scriptCalls(client)) - scriptsBefore;
+  } finally {
+    await redis.close();
+    client.disconnect();
+  }
+  return out;
+}
+
 const WORKLOADS = {
+  'redis-store': redisStore,
   'closed-async': closedAsync,
   'closed-sync': closedSync,
   rejection,

@@ -1,13 +1,22 @@
 /**
  * `npm start`: a flaky local upstream, a load generator calling it through a
  * family of breakers with fallbacks, and the live dashboard. Ctrl-C stops it.
+ *
+ * With `--redis <url>` the breakers share their state through a RedisStateStore; with `--workers <n>` the load
+ * runs in n worker processes sharing it, and this process shows the fleet (see docs/demo-redis.md).
  */
-import { createInterface } from 'node:readline';
 import { type RunningDashboard, startDashboard } from '../src/dashboard/index.js';
 import { CircuitBreakerRegistry } from '../src/index.js';
+import type { RedisStateStore } from '../src/redis/index.js';
 import { parseArgs, USAGE } from './demo/args.js';
-import { LoadGenerator } from './demo/load.js';
-import { bold, dim, StatusLines, transitionLine } from './demo/terminal.js';
+import { bannerLines } from './demo/banner.js';
+import { Fleet } from './demo/fleet.js';
+import { FleetStatus, TransitionLog } from './demo/fleet-status.js';
+import { listenToKeys } from './demo/keypress.js';
+import { LoadGenerator, observeFleet } from './demo/load.js';
+import type { WorkerMessage } from './demo/messages.js';
+import { checkRedis, createDemoStore, deleteDemoKeys, demoKeyPrefix } from './demo/redis.js';
+import { dim, StatusLines, transitionLine } from './demo/terminal.js';
 import { ENDPOINTS, FlakyUpstream } from './demo/upstream.js';
 
 async function main(): Promise<number> {
@@ -22,16 +31,48 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (args.redis !== undefined || args.workers !== undefined) {
-    console.error('demo: --redis and --workers are not available yet: the Redis store has not landed. Run `npm start` without them.');
-    return 2;
-  }
 
-  const registry = new CircuitBreakerRegistry();
+  let redis: { url: string; keyPrefix: string; store: RedisStateStore } | undefined;
+  if (args.redis !== undefined) {
+    try {
+      await checkRedis(args.redis);
+    } catch (error) {
+      console.error(
+        `demo: ${(error as Error).message}\n` +
+          'Start a Redis server (for example `redis-server --port 6379`) or run `npm start` without --redis and --workers.',
+      );
+      return 1;
+    }
+    const keyPrefix = demoKeyPrefix();
+    redis = { url: args.redis, keyPrefix, store: createDemoStore(args.redis, keyPrefix, `main-pid-${process.pid}`) };
+  }
+  const workers = args.workers;
+
+  const registry = new CircuitBreakerRegistry(redis === undefined ? {} : { defaults: { store: redis.store } });
   const upstream = new FlakyUpstream();
   const upstreamUrl = await upstream.start();
-  const load = new LoadGenerator(registry, upstreamUrl);
-  registry.on('add', (breaker) => breaker.on('stateChange', (event) => console.log(transitionLine(event))));
+  const log = new TransitionLog((line) => console.log(line));
+  let storeHealthy = true;
+  const storeHealth = (who: string, healthy: boolean, error?: unknown) =>
+    console.log(
+      healthy
+        ? `${who}: Redis store recovered; sharing state again`
+        : `${who}: Redis store degraded, deciding locally meanwhile (${error instanceof Error ? error.message : String(error)})`,
+    );
+  // Every breaker reports the store's health; print each change once.
+  const mainHealth = (healthy: boolean, error?: unknown) => {
+    if (healthy === storeHealthy) return;
+    storeHealthy = healthy;
+    storeHealth('main', healthy, error);
+  };
+  registry.on('add', (breaker) => {
+    breaker.on('stateChange', (event) => (workers === undefined ? console.log(transitionLine(event)) : log.record('main', event)));
+    breaker.on('storeDegraded', ({ error }) => mainHealth(false, error));
+    breaker.on('storeRecovered', () => mainHealth(true));
+  });
+  // One process: it runs the load. A fleet: the workers do, and this process only follows the shared state.
+  const load = workers === undefined ? new LoadGenerator(registry, upstreamUrl) : undefined;
+  if (workers !== undefined) observeFleet(registry);
   let dashboard: RunningDashboard;
   try {
     dashboard = await startDashboard({ registry, port: args.port });
@@ -40,23 +81,31 @@ async function main(): Promise<number> {
     console.log(dim(`port ${args.port} is busy; using a free one`));
     dashboard = await startDashboard({ registry, port: 0 });
   }
-  load.start();
+  load?.start();
+  for (const line of bannerLines({ upstreamUrl, dashboard, redis, workers })) console.log(line);
 
-  console.log(`\n${bold('tripswitch demo')}  upstream ${dim(upstreamUrl)}`);
-  console.log(`Dashboard: ${bold(dashboard.urlWithToken ?? dashboard.url)}`);
-  console.log(dim(`Actions token: ${dashboard.token} (the link above carries it)`));
-  console.log(
-    dim(
-      `Keys: ${ENDPOINTS.map((e, i) => `${i + 1} break/heal ${e.name}`).join(', ')}, h heal all, q quit. ` +
-        `Or: curl -X POST ${upstreamUrl}/control/break/payments\n`,
-    ),
-  );
+  const fleet =
+    redis === undefined || workers === undefined
+      ? undefined
+      : new Fleet(
+          { redis: redis.url, keyPrefix: redis.keyPrefix, upstream: upstreamUrl },
+          {
+            onMessage: (message) => onWorkerMessage(message, log, storeHealth),
+            onUnexpectedExit: (worker, code, signal) => {
+              console.error(`demo: worker ${worker} exited unexpectedly (${signal ?? `code ${code}`})`);
+              if (fleet?.running === 0) stop('every worker exited', 1);
+            },
+          },
+        );
 
   const status = new StatusLines();
+  const fleetStatus = new FleetStatus();
   const report = setInterval(() => {
-    const lines = status.lines(registry.breakers(), load.fallbacks);
+    const stats = registry.breakers().map((breaker) => breaker.stats());
+    const lines = fleet === undefined ? status.lines(stats, load?.fallbacks ?? new Map()) : fleetStatus.lines(stats, fleet.reports());
+    const where = fleet === undefined ? (redis === undefined ? '' : '  state in Redis') : `  fleet: ${fleet.running} workers`;
     console.log(
-      `${dim('—'.repeat(20))} ${dim(new Date().toISOString().slice(11, 19))}${upstream.broken.size > 0 ? `  broken by hand: ${[...upstream.broken].join(', ')}` : ''}`,
+      `${dim('—'.repeat(20))} ${dim(new Date().toISOString().slice(11, 19))}${where}${upstream.broken.size > 0 ? `  broken by hand: ${[...upstream.broken].join(', ')}` : ''}`,
     );
     for (const line of lines) console.log(line);
   }, 2_000);
@@ -72,50 +121,66 @@ async function main(): Promise<number> {
   });
 
   let stopping = false;
+  let exitCode = 0;
   let done!: () => void;
   const finished = new Promise<void>((resolve) => {
     done = resolve;
   });
-  const stop = (why: string) => {
+  const stop = (why: string, code = 0) => {
     if (stopping) return;
     stopping = true;
+    exitCode = code;
     console.log(dim(`\nstopping (${why})…`));
     clearInterval(report);
     clearTimeout(deadline);
     keys.close();
-    load.stop();
-    void Promise.all([dashboard.close(), upstream.stop()]).then(done);
+    load?.stop();
+    void (async () => {
+      // Workers first (they call the upstream and write to Redis), then this process's servers and store.
+      await fleet?.stop();
+      log.close();
+      await Promise.all([dashboard.close(), upstream.stop(), redis?.store.close()]);
+      if (redis !== undefined) {
+        const deleted = await deleteDemoKeys(redis.url, redis.keyPrefix);
+        console.log(dim(`removed ${deleted} Redis keys of this run (prefix ${redis.keyPrefix})`));
+      }
+      done();
+    })();
   };
   const deadline = args.duration === undefined ? undefined : setTimeout(() => stop(`--duration ${args.duration}`), args.duration * 1000);
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  // A second signal while stopping is ignored: stopping is bounded (a worker that does not stop in 5 s is killed).
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
+  if (fleet !== undefined && workers !== undefined) {
+    console.log(dim(`starting ${workers} worker process${workers === 1 ? '' : 'es'}…`));
+    fleet.start(workers).then(
+      () => {
+        if (!stopping) console.log(`all ${workers} workers started; they share every circuit through Redis`);
+      },
+      (error: unknown) => {
+        if (stopping) return;
+        console.error(`demo: ${(error as Error).message}`);
+        stop('a worker failed to start', 1);
+      },
+    );
+  }
   await finished;
-  console.log('stopped cleanly');
-  return 0;
+  console.log(exitCode === 0 ? 'stopped cleanly' : 'stopped');
+  return exitCode;
 }
 
-/** Single keypresses from a terminal (nothing when stdin is not one); Ctrl-C still stops. */
-function listenToKeys(onKey: (key: string) => void): { close(): void } {
-  if (!process.stdin.isTTY) return { close() {} };
-  const input = process.stdin;
-  input.setRawMode(true);
-  input.setEncoding('utf8');
-  const onData = (key: string) => {
-    if (key === '\u0003') process.kill(process.pid, 'SIGINT');
-    else onKey(key.toLowerCase());
-  };
-  input.on('data', onData);
-  input.resume();
-  // readline keeps Ctrl-C and terminal state sane if the process dies.
-  const rl = createInterface({ input, terminal: false });
-  return {
-    close() {
-      input.off('data', onData);
-      input.setRawMode(false);
-      rl.close();
-      input.pause();
-    },
-  };
+/** Prints what a worker says (its stats are kept by the fleet for the status lines). */
+function onWorkerMessage(
+  message: WorkerMessage,
+  log: TransitionLog,
+  storeHealth: (who: string, healthy: boolean, error?: unknown) => void,
+): void {
+  const who = `w${message.worker}`;
+  if (message.type === 'ready') console.log(`worker ${message.worker} started: pid ${message.pid}, store instance ${message.instanceId}`);
+  else if (message.type === 'transition') log.record(who, message);
+  else if (message.type === 'store') storeHealth(who, message.healthy, message.error);
+  else if (message.type === 'fatal') console.error(`demo: worker ${message.worker} failed: ${message.error}`);
 }
 
 main().then(

@@ -55,4 +55,4 @@ export {
 } from './policies/index.js';
 export { fleetTransition, type LocalTripMode } from './store/fleet-rules.js';
 export { MemoryStore, type MemoryStoreOptions } from './store/memory-store.js';
-export type { LocalTransitionReason, SharedState, StateStore, StoreBreaker, StoreLink } from './store/state-store.js';
+export type { LocalTransitionReason, SharedState, StateStore, StoreBreaker, StoreLink, StorePermit } from './store/state-store.js';

@@ -4,7 +4,9 @@ export interface DemoArgs {
   readonly duration: number | undefined;
   /** Dashboard port; 0 picks a free one. */
   readonly port: number;
+  /** Redis URL whose store the breakers share; undefined keeps state in memory. */
   readonly redis: string | undefined;
+  /** Number of load processes (only with `redis`); undefined runs the load in the main process. */
   readonly workers: number | undefined;
   readonly help: boolean;
 }
@@ -13,9 +15,12 @@ export const USAGE = `Usage: npm start -- [options]
 
   --duration <seconds>  stop by itself after this many seconds (default: run until Ctrl-C)
   --port <port>         dashboard port (default 4000; 0 picks a free one)
-  --redis <url>         share breaker state through Redis (not available yet)
-  --workers <n>         run the load from n processes (needs --redis; not available yet)
+  --redis <url>         share breaker state through a RedisStateStore (redis:// or rediss:// URL)
+  --workers <n>         run the load from n worker processes, 1 to 16, sharing state (needs --redis)
   --help                show this help`;
+
+/** Most worker processes the demo starts. */
+export const MAX_WORKERS = 16;
 
 /** Parses `argv` (without node and the script); throws a message for the user on bad input. */
 export function parseArgs(argv: readonly string[]): DemoArgs {
@@ -51,10 +56,15 @@ export function parseArgs(argv: readonly string[]): DemoArgs {
         break;
       case '--redis':
         redis = value();
+        if (!/^rediss?:\/\/\S+$/.test(redis)) throw new Error(`--redis must be a redis:// or rediss:// URL, got ${JSON.stringify(redis)}`);
         break;
-      case '--workers':
-        workers = Math.trunc(number(1, 64));
+      case '--workers': {
+        const text = value();
+        if (!/^\d+$/.test(text.trim()) || Number(text) < 1 || Number(text) > MAX_WORKERS)
+          throw new Error(`--workers must be an integer from 1 to ${MAX_WORKERS}, got ${JSON.stringify(text)}`);
+        workers = Number(text);
         break;
+      }
       case '--help':
       case '-h':
         help = true;
@@ -63,5 +73,7 @@ export function parseArgs(argv: readonly string[]): DemoArgs {
         throw new Error(`unknown option ${JSON.stringify(flag)}`);
     }
   }
+  if (workers !== undefined && redis === undefined && !help)
+    throw new Error('--workers needs --redis <url>: the worker processes share breaker state through Redis');
   return { duration, port, redis, workers, help };
 }

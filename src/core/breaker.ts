@@ -1,4 +1,4 @@
-import type { LocalTransitionReason, SharedState, StoreBreaker, StoreLink } from '../store/state-store.js';
+import type { LocalTransitionReason, SharedState, StoreBreaker, StoreLink, StorePermit } from '../store/state-store.js';
 import { openDurationMs } from './backoff.js';
 import {
   type AnyFunction,
@@ -23,7 +23,7 @@ import { Emitter } from './emitter.js';
 import { CallTimeoutError, type CircuitOpenError, createRejection } from './errors.js';
 import { type BreakerEventName, type BreakerEvents, EVENT_NAMES } from './events.js';
 import { getDefaultLogger, type Logger } from './logger.js';
-import { closedPhase, halfOpenPhase, manualPhase, openPhase, type Phase, phaseFromRecord, recordOfPhase, sameRecord } from './phase.js';
+import { closedPhase, halfOpenPhase, manualPhase, openPhase, type Phase, phaseFromRecord, recordOfPhase, samePhase } from './phase.js';
 import { defaultRegistry } from './registry.js';
 import { type BreakerSnapshot, parseSnapshot, SNAPSHOT_VERSION } from './snapshot.js';
 import { CircuitState, isCircuitState, isTransitionAllowed, type TransitionReason } from './state.js';
@@ -227,17 +227,17 @@ export class CircuitBreaker {
   }
 
   /** The hot path: admit, run, record. Allocates nothing in CLOSED for a sync fn beyond what the call itself does. */
-  private guard(fn: AnyFunction, thisArg: unknown, args: unknown[], site: CallSite): unknown {
+  private guard(fn: AnyFunction, thisArg: unknown, args: unknown[], site: CallSite, mayWaitForStore = true): unknown {
     let phase = this.phase;
     if (phase.state !== CircuitState.CLOSED) {
       const now = this.config.clock.now();
       const admitted = this.admit(phase, now);
       if (admitted === undefined) return this.reject(now, args, site.async);
-      if (admitted.state === CircuitState.HALF_OPEN && site.async && this.link?.acquirePermit !== undefined) {
+      if (admitted.state === CircuitState.HALF_OPEN && site.async && mayWaitForStore && this.link?.acquirePermit !== undefined) {
         return this.withFleetPermit(
           admitted,
           args,
-          () => this.guard(fn, thisArg, args, site),
+          () => this.guard(fn, thisArg, args, site, false),
           () => this.run(fn, thisArg, args, admitted, site),
         );
       }
@@ -292,7 +292,13 @@ export class CircuitBreaker {
   }
 
   /** The cancellable path: one AbortController per call, never per breaker. */
-  private guardWithSignal(fn: AnyFunction, thisArg: unknown, outer: AbortSignal | undefined, args: unknown[]): Promise<unknown> {
+  private guardWithSignal(
+    fn: AnyFunction,
+    thisArg: unknown,
+    outer: AbortSignal | undefined,
+    args: unknown[],
+    mayWaitForStore = true,
+  ): Promise<unknown> {
     if (outer !== undefined && !isAbortSignal(outer)) {
       return Promise.reject(new TypeError(`signal must be an AbortSignal or undefined, got ${describeValue(outer)}`));
     }
@@ -303,11 +309,11 @@ export class CircuitBreaker {
       const now = this.config.clock.now();
       const admitted = this.admit(phase, now);
       if (admitted === undefined) return this.reject(now, args, true) as Promise<unknown>;
-      if (admitted.state === CircuitState.HALF_OPEN && this.link?.acquirePermit !== undefined) {
+      if (admitted.state === CircuitState.HALF_OPEN && mayWaitForStore && this.link?.acquirePermit !== undefined) {
         return this.withFleetPermit(
           admitted,
           args,
-          () => this.guardWithSignal(fn, thisArg, outer, args),
+          () => this.guardWithSignal(fn, thisArg, outer, args, false),
           () => this.runWithSignal(fn, thisArg, outer, args, admitted),
         );
       }
@@ -345,24 +351,31 @@ export class CircuitBreaker {
 
   /**
    * HALF_OPEN with a shared store: besides the local permit already taken,
-   * waits (bounded by the store) for a fleet-wide trial permit. Denied: the
-   * call is rejected. If the breaker moved on while waiting, the call starts
-   * over under the new state.
+   * waits (bounded by the store, once per call) for a fleet-wide trial permit.
+   * Denied: the call is rejected. If the breaker moved on while the call
+   * waited, it is decided again under the new state without waiting again;
+   * in a new HALF_OPEN it may run only on the fleet permit it was granted.
    */
-  private withFleetPermit(phase: Phase, args: unknown[], retry: () => unknown, proceed: () => unknown): Promise<unknown> {
+  private withFleetPermit(phase: Phase, args: unknown[], startOver: () => unknown, proceed: () => unknown): Promise<unknown> {
     const link = this.link as StoreLink;
-    const acquire = link.acquirePermit as () => Promise<boolean>;
+    const acquire = link.acquirePermit as () => Promise<StorePermit | undefined>;
+    const holding = (permit: StorePermit, run: () => unknown) =>
+      Promise.resolve()
+        .then(run)
+        .finally(() => permit.release());
     return acquire.call(link).then(
-      (granted) => {
-        if (!granted || phase !== this.phase) {
-          if (granted) link.releasePermit?.();
-          if (phase === this.phase && phase.state === CircuitState.HALF_OPEN) phase.inFlight--;
-          if (phase !== this.phase) return retry();
+      (permit) => {
+        if (phase === this.phase) {
+          if (permit !== undefined) return holding(permit, proceed);
+          if (phase.state === CircuitState.HALF_OPEN) phase.inFlight--;
           return this.reject(this.config.clock.now(), args, true);
         }
-        return Promise.resolve()
-          .then(proceed)
-          .finally(() => link.releasePermit?.());
+        if (this.phase.state === CircuitState.HALF_OPEN) {
+          if (permit === undefined) return this.reject(this.config.clock.now(), args, true);
+          return holding(permit, startOver);
+        }
+        permit?.release();
+        return startOver();
       },
       // A store must not reject; if one does, the local permit decides.
       () => proceed(),
@@ -817,8 +830,8 @@ export class CircuitBreaker {
     }
     if (shared.generation <= this.generation) return false;
     this.generation = shared.generation;
-    // The fleet echoing this breaker's own transition: take its generation, keep the phase (and the trials in it).
-    if (!sameRecord(recordOfPhase(this.phase), shared)) this.transition(phaseFromRecord(shared), 'remote');
+    // The fleet echoing this breaker's own transition, or another instance's equal step: take the generation, keep the phase.
+    if (!samePhase(recordOfPhase(this.phase), shared)) this.transition(phaseFromRecord(shared), 'remote');
     return true;
   }
 

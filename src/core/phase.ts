@@ -92,7 +92,12 @@ export function recordOfPhase(phase: Phase): PhaseRecord {
   }
 }
 
-/** Whether two phase records describe the same phase. */
-export function sameRecord(a: PhaseRecord, b: PhaseRecord): boolean {
-  return a.state === b.state && a.since === b.since && a.retryAt === b.retryAt && (a.reopenCount ?? 0) === (b.reopenCount ?? 0);
+/**
+ * Whether a shared state asks for nothing the current phase does not already
+ * do: the same state, and for OPEN the same open period. Then a breaker only
+ * takes the generation and keeps its phase, with the trials and window in it.
+ */
+export function samePhase(current: PhaseRecord, shared: PhaseRecord): boolean {
+  if (current.state !== shared.state) return false;
+  return current.state !== CircuitState.OPEN || (current.since === shared.since && current.retryAt === shared.retryAt);
 }

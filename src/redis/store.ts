@@ -8,6 +8,7 @@ import {
   type StateStore,
   type StoreBreaker,
   type StoreLink,
+  type StorePermit,
 } from '../index.js';
 import { Batch } from './batch.js';
 import { type BreakerKeys, keysFor } from './keys.js';
@@ -32,8 +33,8 @@ interface Member {
   inflight: Promise<void> | undefined;
   /** An early flush (batch at maxBatch) is scheduled. */
   flushSoon: boolean;
-  /** Permit tokens held, oldest first; '' for a permit granted locally because the store failed. */
-  readonly permits: string[];
+  /** Tokens of the fleet permits held by this breaker's calls, each released by its own call. */
+  readonly permits: Set<string>;
   detached: boolean;
 }
 
@@ -43,6 +44,9 @@ function unref(timer: unknown): void {
 }
 
 const noop = (): void => {};
+
+/** The permit of a call that goes on without the store (a fault or a timeout): it holds no lease. */
+const LOCAL_PERMIT: StorePermit = Object.freeze({ release: noop });
 
 /**
  * Shares breaker state across processes through Redis (or Valkey), never waiting on Redis in CLOSED or OPEN.
@@ -116,7 +120,7 @@ export class RedisStateStore implements StateStore {
       batch: new Batch(view.config),
       inflight: undefined,
       flushSoon: false,
-      permits: [],
+      permits: new Set(),
       detached: false,
     };
     if (this.closing !== undefined) {
@@ -192,9 +196,10 @@ export class RedisStateStore implements StateStore {
     const releases: Promise<unknown>[] = [];
     for (const member of members) {
       member.detached = true;
-      for (const token of member.permits.splice(0)) {
-        if (token !== '' && this.cmd.status === 'ready') releases.push(this.cmd.zrem(member.keys.permits, token).catch(noop));
+      for (const token of member.permits) {
+        if (this.cmd.status === 'ready') releases.push(this.cmd.zrem(member.keys.permits, token).catch(noop));
       }
+      member.permits.clear();
     }
     this.members.clear();
     this.groups.clear();
@@ -242,29 +247,24 @@ export class RedisStateStore implements StateStore {
         );
       },
       acquirePermit: () => this.acquire(member),
-      releasePermit: () => {
-        const token = member.permits.shift();
-        if (token === undefined || token === '' || this.cmd.status !== 'ready') return;
-        this.cmd.zrem(keys.permits, token).catch((error: unknown) => this.degrade(error));
-      },
       detach: () => this.detach(member),
     };
   }
 
-  /** A fleet-wide trial permit, settled within `storeTimeoutMs`; `true` on any fault (the local permit decides). */
-  private acquire(member: Member): Promise<boolean> {
-    if (member.detached || this.cmd.status !== 'ready') {
-      member.permits.push('');
-      return Promise.resolve(true);
-    }
+  /**
+   * A fleet-wide trial permit, settled within `storeTimeoutMs`: the call's own
+   * lease, `undefined` when the fleet has none left, or on any fault a permit
+   * that holds nothing (the local permit decides).
+   */
+  private acquire(member: Member): Promise<StorePermit | undefined> {
+    if (member.detached || this.cmd.status !== 'ready') return Promise.resolve(LOCAL_PERMIT);
     const token = `${this.instanceId}|${++this.permitCounter}`;
     const { keys, view } = member;
-    return new Promise<boolean>((resolve) => {
+    return new Promise<StorePermit | undefined>((resolve) => {
       let settled = false;
       const timer = setTimeout(() => {
         settled = true;
-        member.permits.push('');
-        resolve(true);
+        resolve(LOCAL_PERMIT);
         this.degrade(new Error(`tripswitch: Redis did not grant a permit within storeTimeoutMs (${this.options.storeTimeoutMs} ms)`));
       }, this.options.storeTimeoutMs);
       unref(timer);
@@ -285,19 +285,28 @@ export class RedisStateStore implements StateStore {
               return;
             }
             settled = true;
-            if (granted === 1) member.permits.push(token);
-            resolve(granted === 1);
+            resolve(granted === 1 ? this.leaseFor(member, token) : undefined);
           },
           (error: unknown) => {
             clearTimeout(timer);
             this.degrade(error);
             if (settled) return;
             settled = true;
-            member.permits.push('');
-            resolve(true);
+            resolve(LOCAL_PERMIT);
           },
         );
     });
+  }
+
+  /** The permit of one granted lease: releasing it removes exactly this token, once. */
+  private leaseFor(member: Member, token: string): StorePermit {
+    member.permits.add(token);
+    return {
+      release: () => {
+        if (!member.permits.delete(token) || this.cmd.status !== 'ready') return;
+        this.cmd.zrem(member.keys.permits, token).catch((error: unknown) => this.degrade(error));
+      },
+    };
   }
 
   private detach(member: Member): void {
@@ -305,9 +314,10 @@ export class RedisStateStore implements StateStore {
     this.flushMember(member);
     member.detached = true;
     this.members.delete(member);
-    for (const token of member.permits.splice(0)) {
-      if (token !== '' && this.cmd.status === 'ready') this.cmd.zrem(member.keys.permits, token).catch(noop);
+    for (const token of member.permits) {
+      if (this.cmd.status === 'ready') this.cmd.zrem(member.keys.permits, token).catch(noop);
     }
+    member.permits.clear();
     const group = this.groups.get(member.keys.channel);
     group?.delete(member);
     if (group !== undefined && group.size === 0) {

@@ -4,7 +4,7 @@ import { expectObject, own, rejectUnknownKeys } from '../core/validate.js';
 import { createWindow } from '../core/windows/create.js';
 import type { FailureWindow, Outcome } from '../core/windows/window.js';
 import { fleetTransition, type LocalTripMode } from './fleet-rules.js';
-import type { SharedState, StateStore, StoreBreaker, StoreLink } from './state-store.js';
+import type { SharedState, StateStore, StoreBreaker, StoreLink, StorePermit } from './state-store.js';
 
 /** Options of a {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -77,7 +77,7 @@ export class MemoryStore implements StateStore {
   }
 
   private linkFor(fleet: Fleet, breaker: StoreBreaker): StoreLink {
-    const held: object[] = [];
+    const held = new Set<object>();
     return {
       recordOutcome: (outcome: Outcome, nowMs: number) => {
         if (fleet.shared.state !== 'closed') return;
@@ -93,18 +93,20 @@ export class MemoryStore implements StateStore {
         if (proposed !== undefined) this.move(fleet, proposed);
       },
       acquirePermit: () => {
-        if (fleet.permits.size >= fleet.config.halfOpenMaxCalls) return Promise.resolve(false);
-        const permit = {};
+        if (fleet.permits.size >= fleet.config.halfOpenMaxCalls) return Promise.resolve(undefined);
+        const permit: StorePermit = {
+          release: () => {
+            held.delete(permit);
+            fleet.permits.delete(permit);
+          },
+        };
         fleet.permits.add(permit);
-        held.push(permit);
-        return Promise.resolve(true);
-      },
-      releasePermit: () => {
-        const permit = held.shift();
-        if (permit !== undefined) fleet.permits.delete(permit);
+        held.add(permit);
+        return Promise.resolve(permit);
       },
       detach: () => {
-        for (const permit of held.splice(0)) fleet.permits.delete(permit);
+        for (const permit of held) fleet.permits.delete(permit);
+        held.clear();
         fleet.members.delete(breaker);
         if (fleet.members.size === 0) this.fleets.delete(breaker.name);
       },

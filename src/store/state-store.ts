@@ -48,6 +48,12 @@ export interface StoreBreaker {
   reportStoreHealth(healthy: boolean, error?: unknown): void;
 }
 
+/** A fleet-wide trial permit held by one call. */
+export interface StorePermit {
+  /** Gives this permit back (its lease also expires by itself). Calling it again does nothing. */
+  release(): void;
+}
+
 /**
  * One breaker's connection to a store. Every method is called synchronously
  * from the breaker and must return at once: a store does its I/O in the
@@ -63,14 +69,13 @@ export interface StoreLink {
   /** The breaker changed state on its own (`reason`) from a state of generation `basedOn`. */
   publishTransition(next: SharedState, reason: LocalTransitionReason, basedOn: number): void;
   /**
-   * Optional: a fleet-wide HALF_OPEN trial permit. Resolves to `true` when
-   * granted, `false` when the fleet has none left, and must settle within the
-   * store's own bound (resolving `true` on a store fault, so the local permit
-   * decides). Only async calls wait for it.
+   * Optional: a fleet-wide HALF_OPEN trial permit for one call. Resolves to the
+   * permit when granted and `undefined` when the fleet has none left, and must
+   * settle within the store's own bound (resolving to a permit that holds
+   * nothing on a store fault, so the local permit decides). Only async calls
+   * wait for it, once per call.
    */
-  acquirePermit?(): Promise<boolean>;
-  /** Returns a permit taken with `acquirePermit` (the lease also expires by itself). */
-  releasePermit?(): void;
+  acquirePermit?(): Promise<StorePermit | undefined>;
   /** Stops following the shared state (unsubscribe, stop timers); the breaker then decides alone. */
   detach(): void;
 }
