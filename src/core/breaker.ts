@@ -276,7 +276,7 @@ export class CircuitBreaker {
         this.settleValue(value, phase, started);
         return value;
       },
-      (error: unknown) => this.settleError(error, phase, started, args, 'error'),
+      (error: unknown) => this.settleRejection(error, phase, started, args, 'error'),
     );
   }
 
@@ -287,7 +287,7 @@ export class CircuitBreaker {
         this.settleValue(value, phase, UNTIMED);
         return value;
       },
-      onError: (error) => this.settleError(error, phase, UNTIMED, NO_ARGS, 'error'),
+      onError: (error) => this.settleRejection(error, phase, UNTIMED, NO_ARGS, 'error'),
     };
   }
 
@@ -398,11 +398,11 @@ export class CircuitBreaker {
           this.settleValue(settlement.value, phase, started);
           return settlement.value;
         case 'error':
-          return this.settleError(settlement.error, phase, started, args, 'error');
+          return this.settleRejection(settlement.error, phase, started, args, 'error');
         case 'timeout':
           this.more.timeouts++;
           if (this.events?.has('timeout')) this.events?.emit('timeout', Object.freeze({ name: this.name, timeoutMs: timeoutMs ?? 0 }));
-          return this.settleError(settlement.error, phase, started, args, 'timeout');
+          return this.settleRejection(settlement.error, phase, started, args, 'timeout');
         case 'aborted':
           this.settleIgnored(settlement.reason, phase);
           throw settlement.reason;
@@ -508,19 +508,34 @@ export class CircuitBreaker {
     this.record(phase, slow ? Outcome.SLOW_SUCCESS : Outcome.SUCCESS, now);
   }
 
-  /** Records a thrown error; returns the fallback's value or rethrows (its own error, if the fallback throws). */
+  /** A sync call threw: records it, then returns the fallback's value or rethrows (the fallback's own error, if it throws). */
   private settleError(error: unknown, phase: Phase, started: number, args: unknown[], reason: 'error' | 'timeout'): unknown {
+    if (this.recordError(error, phase, started, reason) && this.config.fallback !== undefined) return this.runFallback(error, args);
+    throw error;
+  }
+
+  /**
+   * An async call rejected (this runs in a promise handler): the same as
+   * settleError, but it rejects by returning a rejected promise, which spares
+   * a second throw of the error on the failure path.
+   */
+  private settleRejection(error: unknown, phase: Phase, started: number, args: unknown[], reason: 'error' | 'timeout'): unknown {
+    if (this.recordError(error, phase, started, reason) && this.config.fallback !== undefined) return this.runFallback(error, args);
+    return Promise.reject(error);
+  }
+
+  /** Records a thrown error: true when it counts as a failure, false when it is ignored. */
+  private recordError(error: unknown, phase: Phase, started: number, reason: 'error' | 'timeout'): boolean {
     if (reason === 'error' && !this.errorCounts(error)) {
       this.settleIgnored(error, phase);
-      throw error;
+      return false;
     }
     const now = this.needsNow ? this.config.clock.now() : 0;
     this.failures++;
     if (this.events?.has('failure'))
       this.events?.emit('failure', Object.freeze({ name: this.name, reason, error, durationMs: elapsedMs(started, now) }));
     this.record(phase, Outcome.FAILURE, now);
-    if (this.config.fallback === undefined) throw error;
-    return this.runFallback(error, args);
+    return true;
   }
 
   private settleIgnored(error: unknown, phase: Phase): void {

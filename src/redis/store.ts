@@ -33,6 +33,8 @@ interface Member {
   inflight: Promise<void> | undefined;
   /** An early flush (batch at maxBatch) is scheduled. */
   flushSoon: boolean;
+  /** When the last early flush was sent (ms), to space early flushes out. */
+  lastEarlyFlushAt: number;
   /** Tokens of the fleet permits held by this breaker's calls, each released by its own call. */
   readonly permits: Set<string>;
   detached: boolean;
@@ -120,6 +122,7 @@ export class RedisStateStore implements StateStore {
       batch: new Batch(view.config),
       inflight: undefined,
       flushSoon: false,
+      lastEarlyFlushAt: 0,
       permits: new Set(),
       detached: false,
     };
@@ -220,7 +223,12 @@ export class RedisStateStore implements StateStore {
           member.flushSoon = true;
           setImmediate(() => {
             member.flushSoon = false;
-            if (member.inflight === undefined) this.flushMember(member);
+            // Early flushes come at most every flushIntervalMs / 10: at millions of calls a second a flush per
+            // maxBatch calls would cost more than it tells; the batch is counts, so waiting costs no memory.
+            const now = Date.now();
+            if (member.inflight !== undefined || now - member.lastEarlyFlushAt < this.options.flushIntervalMs / 10) return;
+            member.lastEarlyFlushAt = now;
+            this.flushMember(member);
           });
         }
       },
