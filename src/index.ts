@@ -3,7 +3,7 @@
  * This is the complete public API; nothing else is exported.
  */
 export { type BackoffConfig, openDurationMs } from './core/backoff.js';
-export { CircuitBreaker, type IsolationHandle } from './core/breaker.js';
+export { CircuitBreaker } from './core/breaker.js';
 export { type Clock, systemClock } from './core/clock.js';
 export { type CircuitBreakerConfig, DEFAULTS, type ErrorMatcher, type ResolvedConfig, type WindowConfig } from './core/config.js';
 export {
@@ -36,6 +36,7 @@ export { getDefaultLogger, type Logger, setDefaultLogger, silentLogger } from '.
 export { CircuitBreakerRegistry, defaultRegistry, type RegistryEvents, type RegistryOptions } from './core/registry.js';
 export { type BreakerSnapshot, SNAPSHOT_VERSION } from './core/snapshot.js';
 export { CircuitState, isTransitionAllowed, type TransitionReason } from './core/state.js';
+export type { IsolationHandle } from './core/state-machine.js';
 export type { BreakerStats } from './core/stats.js';
 export { Outcome, type WindowCounts, type WindowSnapshot } from './core/windows/window.js';
 export { type BreakerDecorator, type CircuitBreakerOptions, circuitBreaker } from './decorator.js';

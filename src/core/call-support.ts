@@ -23,18 +23,13 @@ export const isAsyncFunction = (fn: AnyFunction): boolean =>
 /** Functions seen returning a thenable through `execute`, so later rejections of them are async. */
 export const knownAsync = new WeakSet<AnyFunction>();
 
-/** Totals and state that most breakers never touch: kept apart so that an idle breaker stays small. */
+/** The totals most breakers never move: kept apart so that an idle breaker stays small. */
 export interface Occasional {
   slowCalls: number;
   rejections: number;
   timeouts: number;
   fallbacks: number;
   ignored: number;
-  /** `isolate()` holds not yet released. */
-  isolations: number;
-  autoTransitionTimer: ReturnType<typeof setTimeout> | undefined;
-  generation: number;
-  storeHealthy: boolean;
 }
 
 /** The shared handlers of untimed async calls started in `phase`. */
@@ -75,15 +70,5 @@ export function copyIdentity<W extends AnyFunction>(wrapper: W, original: AnyFun
 
 /** A fresh {@link Occasional}, made on a breaker's first rare event. */
 export function newOccasional(): Occasional {
-  return {
-    slowCalls: 0,
-    rejections: 0,
-    timeouts: 0,
-    fallbacks: 0,
-    ignored: 0,
-    isolations: 0,
-    autoTransitionTimer: undefined,
-    generation: 0,
-    storeHealthy: true,
-  };
+  return { slowCalls: 0, rejections: 0, timeouts: 0, fallbacks: 0, ignored: 0 };
 }

@@ -120,7 +120,7 @@ describe('autoTransition', () => {
   it('its timer does not keep the process alive (unref)', () => {
     const breaker = new CircuitBreaker('api', { failureThreshold: 1, resetTimeoutMs: 60_000, autoTransition: true });
     failTrial(breaker);
-    const handle = (breaker as unknown as { occasional: { autoTransitionTimer: NodeJS.Timeout } }).occasional.autoTransitionTimer;
+    const handle = (breaker as unknown as { rare: { autoTransitionTimer: NodeJS.Timeout } }).rare.autoTransitionTimer;
     expect(handle.hasRef()).toBe(false);
     breaker.reset();
   });
