@@ -24,6 +24,8 @@ export interface BreakerDecorator {
     method: (this: This, ...args: A) => R,
     context: ClassMethodDecoratorContext<This, (this: This, ...args: A) => R>,
   ): (this: This, ...args: A) => R;
+  /** Decorates a class method under `experimentalDecorators` (legacy TypeScript decorators, as NestJS and Angular use). */
+  (target: object, propertyKey: string | symbol, descriptor: PropertyDescriptor): PropertyDescriptor;
   /** The breaker this decorator guards with. */
   readonly breaker: CircuitBreaker;
 }
@@ -47,7 +49,14 @@ export function circuitBreaker(options: CircuitBreakerOptions): BreakerDecorator
   const { name, registry = defaultRegistry, ...config } = expectObject(options, 'options') as unknown as CircuitBreakerOptions;
   const hasConfig = Object.keys(config).length > 0;
   const breaker = registry.getOrCreate(name, hasConfig ? config : undefined);
-  const decorate = (fn: AnyFunction, context?: unknown): AnyFunction => {
+  const decorate = (fn: AnyFunction, context?: unknown, descriptor?: PropertyDescriptor): AnyFunction | PropertyDescriptor => {
+    // Legacy decorators call (prototype, key, descriptor): guard the method the descriptor holds.
+    if (typeof descriptor === 'object' && descriptor !== null && (typeof context === 'string' || typeof context === 'symbol')) {
+      if (typeof descriptor.value !== 'function') {
+        throw new TypeError(`circuitBreaker({ name: ${describeValue(name)} }) decorates methods only; ${String(context)} is not a method`);
+      }
+      return { ...descriptor, value: breaker.wrap(descriptor.value) };
+    }
     if (typeof fn !== 'function')
       throw new TypeError(`circuitBreaker({ name: ${describeValue(name)} }): expected a function, got ${describeValue(fn)}`);
     if (context !== undefined) {

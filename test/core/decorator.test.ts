@@ -57,3 +57,24 @@ describe('circuitBreaker() decorator factory', () => {
     expect(() => circuitBreaker({ name: '', registry })).toThrow(/"name"/);
   });
 });
+
+describe('circuitBreaker() as a legacy (experimentalDecorators) method decorator', () => {
+  it('guards the method held by the descriptor, sharing the named breaker', async () => {
+    const registry = new CircuitBreakerRegistry();
+    class Legacy {
+      async load(fail: boolean) {
+        if (fail) throw new Error('down');
+        return 'loaded';
+      }
+    }
+    // What TypeScript emits for `@circuitBreaker(...)` under experimentalDecorators.
+    const descriptor = Object.getOwnPropertyDescriptor(Legacy.prototype, 'load') as PropertyDescriptor;
+    const decorate = circuitBreaker({ name: 'legacy', failureThreshold: 1, registry });
+    Object.defineProperty(Legacy.prototype, 'load', decorate(Legacy.prototype, 'load', descriptor));
+    const instance = new Legacy();
+    await expect(instance.load(false)).resolves.toBe('loaded');
+    await expect(instance.load(true)).rejects.toThrow('down');
+    await expect(instance.load(false)).rejects.toBeInstanceOf(CircuitOpenError);
+    expect(() => decorate(Legacy.prototype, 'field', { value: 42 })).toThrow(/decorates methods only/);
+  });
+});
