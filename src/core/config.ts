@@ -139,6 +139,28 @@ export const CONFIG_KEYS = [
   'store',
 ] as const;
 
+/** Option names from the seed module and from other libraries, and what they are called here. */
+const OPTION_HINTS: Readonly<Record<string, string>> = Object.freeze({
+  timeout: '"resetTimeoutMs" (how long the circuit stays open) or "callTimeoutMs" (a limit per call)',
+  resetTimeout: '"resetTimeoutMs"',
+  halfOpenAfter: '"resetTimeoutMs"',
+  waitDurationInOpenState: '"resetTimeoutMs"',
+  failure_threshold: '"failureThreshold"',
+  success_threshold: '"successThreshold"',
+  exception_types: '"recordErrors"',
+  exceptionTypes: '"recordErrors"',
+  recordExceptions: '"recordErrors"',
+  ignoreExceptions: '"ignoreErrors"',
+  errorFilter: '"ignoreErrors"',
+  errorThresholdPercentage: '"window.failureRateThreshold" (a rate from 0 to 1)',
+  failureRateThreshold: '"window.failureRateThreshold"',
+  volumeThreshold: '"window.minimumCalls"',
+  minimumNumberOfCalls: '"window.minimumCalls"',
+  permittedNumberOfCallsInHalfOpenState: '"halfOpenMaxCalls"',
+  slowCallDurationThreshold: '"slowCallThresholdMs"',
+  name: 'the first argument of new CircuitBreaker(name, config)',
+});
+
 /** Defaults of the numeric options, as documented in the README. */
 export const DEFAULTS = Object.freeze({
   failureThreshold: 5,
@@ -189,7 +211,7 @@ export function isResolvedConfig(value: unknown): value is ResolvedConfig {
 
 function resolveFresh(input: CircuitBreakerConfig): ResolvedConfig {
   const raw = expectObject(input, 'config');
-  rejectUnknownKeys(raw, CONFIG_KEYS, 'CircuitBreakerConfig');
+  rejectUnknownKeys(raw, CONFIG_KEYS, 'CircuitBreakerConfig', OPTION_HINTS);
   const get = (key: (typeof CONFIG_KEYS)[number]) => own(raw, key);
   const getOr = (key: (typeof CONFIG_KEYS)[number], fallback: unknown) => ownOr(raw, key, fallback);
 

@@ -1,10 +1,19 @@
 import { describeValue } from './describe-value.js';
 
-/** Throws when `input` has an own key that is not in `allowed`, naming it. */
-export function rejectUnknownKeys(input: object, allowed: readonly string[], where: string): void {
+/**
+ * Throws when `input` has an own key that is not in `allowed`, naming it, and
+ * pointing to the right option when the key is a known name from elsewhere.
+ */
+export function rejectUnknownKeys(
+  input: object,
+  allowed: readonly string[],
+  where: string,
+  hints: Readonly<Record<string, string>> = {},
+): void {
   for (const key of Reflect.ownKeys(input)) {
     if (typeof key !== 'string' || !allowed.includes(key)) {
-      throw new TypeError(`${where}: unknown option ${describeValue(key)} (allowed: ${allowed.join(', ')})`);
+      const hint = typeof key === 'string' && Object.hasOwn(hints, key) ? ` (did you mean ${hints[key]}?)` : '';
+      throw new TypeError(`${where}: unknown option ${describeValue(key)}${hint} (allowed: ${allowed.join(', ')})`);
     }
   }
 }

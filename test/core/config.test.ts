@@ -123,3 +123,14 @@ describe('null is a bad value, never a request for the default', () => {
     expect(() => new CircuitBreaker('db', { backoff: { multiplier: null } } as never)).toThrow(/"backoff.multiplier".*null/);
   });
 });
+
+describe('an option named as in the seed or another library gets a pointer to the right one', () => {
+  it.each([
+    ['timeout', /did you mean "resetTimeoutMs" .* or "callTimeoutMs"/],
+    ['exception_types', /did you mean "recordErrors"/],
+    ['errorThresholdPercentage', /did you mean "window.failureRateThreshold"/],
+    ['volumeThreshold', /did you mean "window.minimumCalls"/],
+  ])('%s', (key, hint) => {
+    expect(() => new CircuitBreaker('db', { [key]: 1 } as never)).toThrow(hint);
+  });
+});
