@@ -124,11 +124,17 @@ export class CircuitBreakerRegistry {
     return breaker;
   }
 
-  /** Removes the breaker called `name`; returns whether there was one. The breaker itself keeps working for whoever holds it. */
+  /**
+   * Removes the breaker called `name`; returns whether there was one. The
+   * breaker keeps working for whoever holds it, but stops sharing state
+   * through a store (`detachStore()`).
+   */
   delete(name: string): boolean {
     const entry = this.entries.get(name);
     if (entry === undefined) return false;
     this.entries.delete(name);
+    // A breaker that left the registry no longer takes part in a shared store (whoever holds it keeps a local breaker).
+    entry.breaker.detachStore();
     this.events.emit('remove', entry.breaker);
     return true;
   }

@@ -46,8 +46,8 @@ export abstract class StateMachine {
   protected readonly window: FailureWindow;
   /** Made on the first `on()`: a breaker nobody listens to carries no emitter. */
   protected events: Emitter<BreakerEvents> | undefined;
-  /** The connection to a shared store, when `config.store` is set. */
-  protected readonly link: StoreLink | undefined;
+  /** The connection to a shared store, when `config.store` is set and until `detachStore()`. */
+  protected link: StoreLink | undefined;
   private rare: MachineExtras | undefined;
 
   /**
@@ -263,6 +263,18 @@ export abstract class StateMachine {
       },
     };
   }
+  /**
+   * Stops sharing state through `config.store` (unsubscribes, frees the
+   * store's memory for this breaker); the breaker goes on deciding alone.
+   * Registries call it when a breaker leaves them (`delete`, family eviction),
+   * so a family of many hosts on a shared store stays bounded too.
+   */
+  detachStore(): void {
+    const link = this.link;
+    this.link = undefined;
+    link?.detach();
+  }
+
   // ---- snapshots -------------------------------------------------------------------------------
 
   /** The breaker's state as plain JSON, for the `initialState` option. Trials in flight are not part of it. */

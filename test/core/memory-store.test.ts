@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker, type CircuitBreakerConfig, MemoryStore } from '../../src/index.js';
+import { CircuitBreaker, type CircuitBreakerConfig, CircuitBreakerRegistry, MemoryStore } from '../../src/index.js';
 import { boom, deferred, ManualClock } from '../support/clock.js';
 
 function fleet(size: number, config: CircuitBreakerConfig, store = new MemoryStore()) {
@@ -132,5 +132,27 @@ describe('a breaker and the fleet echoing its own transitions', () => {
     await expect(trial).resolves.toBe('ok');
     expect(breaker.state).toBe('closed');
     expect(store.sharedState('db')?.state).toBe('closed');
+  });
+});
+
+describe('breakers leaving a registry leave the store too', () => {
+  it('a family of many keys on a shared store keeps the store bounded: evicted breakers are detached', () => {
+    const store = new MemoryStore();
+    const registry = new CircuitBreakerRegistry();
+    const hosts = registry.family('host', { store }, { maxSize: 3 });
+    for (let i = 0; i < 100; i++) hosts.get(`h${i}`);
+    const live = Array.from({ length: 100 }, (_, i) => store.sharedState(`host:h${i}`)).filter((s) => s !== undefined);
+    expect(live).toHaveLength(3);
+  });
+
+  it('a detached breaker keeps working alone', () => {
+    const store = new MemoryStore();
+    const a = new CircuitBreaker('db', { store });
+    const b = new CircuitBreaker('db', { store });
+    b.detachStore();
+    b.detachStore(); // idempotent
+    a.forceOpen();
+    expect(b.state).toBe('closed');
+    expect(b.execute(() => 'ok')).toBe('ok');
   });
 });
