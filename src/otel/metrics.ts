@@ -1,8 +1,8 @@
 import { type Meter, type MeterProvider, metrics, type ObservableGauge, type ObservableResult } from '@opentelemetry/api';
 import { type CircuitBreaker, CircuitState } from '../index.js';
-import { checkBuckets, DEFAULT_DURATION_BUCKETS, MAX_PLAUSIBLE_DURATION_MS } from '../prometheus/names.js';
+import { checkBuckets, DEFAULT_DURATION_BUCKETS } from '../prometheus/names.js';
 import { listenToOutcomes } from '../prometheus/outcomes.js';
-import { type BreakerSource, describe, watchBreakers } from '../prometheus/watch-breakers.js';
+import { BreakerFollower, type BreakerSource, describe } from '../prometheus/watch-breakers.js';
 import { OTEL_INSTRUMENTS } from './names.js';
 
 /** Options of {@link OpenTelemetryMetrics}. */
@@ -35,11 +35,10 @@ const OPTION_KEYS = ['meter', 'meterProvider', 'durationBuckets'];
 export class OpenTelemetryMetrics {
   /** The meter the instruments were created on. */
   readonly meter: Meter;
-  private readonly followed = new Map<CircuitBreaker, { refs: number; off: () => void }>();
-  private readonly detachers = new Set<() => void>();
+  /** The breakers followed now, through every attachment. */
+  private readonly follower = new BreakerFollower('OpenTelemetryMetrics', (breaker) => listenToOutcomes(breaker, this.record));
   private readonly gauges: [ObservableGauge, (result: ObservableResult) => void][] = [];
   private readonly record: Parameters<typeof listenToOutcomes>[1];
-  private closed = false;
 
   constructor(options: OpenTelemetryOptions = {}) {
     if (typeof options !== 'object' || options === null)
@@ -70,9 +69,7 @@ export class OpenTelemetryMetrics {
     this.record = {
       call: (name, outcome, durationMs) => {
         callCounter.add(1, { name, outcome });
-        if (durationMs !== undefined && durationMs >= 0 && durationMs < MAX_PLAUSIBLE_DURATION_MS) {
-          histogram.record(durationMs / 1000, { name, outcome });
-        }
+        if (durationMs !== undefined && durationMs >= 0) histogram.record(durationMs / 1000, { name, outcome });
       },
       fallback: (name) => fallbackCounter.add(1, { name }),
       transition: (name, from, to) => transitionCounter.add(1, { name, from, to }),
@@ -95,20 +92,12 @@ export class OpenTelemetryMetrics {
    * same breaker twice counts it once.
    */
   attach(source: BreakerSource): () => void {
-    if (this.closed) throw new Error('OpenTelemetryMetrics: attach() after close()');
-    const stop = watchBreakers(source, (breaker) => this.follow(breaker), 'OpenTelemetryMetrics.attach(source)');
-    const detach = (): void => {
-      if (this.detachers.delete(detach)) stop();
-    };
-    this.detachers.add(detach);
-    return detach;
+    return this.follower.attach(source);
   }
 
   /** Detaches from everything and removes the gauges' callbacks. Idempotent. */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    for (const detach of [...this.detachers]) detach();
+    if (!this.follower.close()) return;
     for (const [gauge, callback] of this.gauges) gauge.removeCallback(callback);
   }
 
@@ -118,22 +107,10 @@ export class OpenTelemetryMetrics {
   ): void {
     const gauge = this.meter.createObservableGauge(spec.name, { description: spec.description, unit: spec.unit });
     const callback = (result: ObservableResult): void => {
-      for (const breaker of this.followed.keys()) read(result, breaker);
+      for (const breaker of this.follower.breakers()) read(result, breaker);
     };
     gauge.addCallback(callback);
     this.gauges.push([gauge, callback]);
-  }
-
-  private follow(breaker: CircuitBreaker): () => void {
-    const entry = this.followed.get(breaker);
-    if (entry !== undefined) entry.refs++;
-    else this.followed.set(breaker, { refs: 1, off: listenToOutcomes(breaker, this.record) });
-    return () => {
-      const current = this.followed.get(breaker);
-      if (current === undefined || --current.refs > 0) return;
-      current.off();
-      this.followed.delete(breaker);
-    };
   }
 }
 

@@ -1,15 +1,8 @@
 import { Counter, Gauge, register as globalRegister, Histogram, type Registry } from 'prom-client';
 import { type CircuitBreaker, CircuitState } from '../index.js';
-import {
-  checkBuckets,
-  checkPrefix,
-  DEFAULT_DURATION_BUCKETS,
-  DEFAULT_PREFIX,
-  MAX_PLAUSIBLE_DURATION_MS,
-  METRIC_SUFFIXES,
-} from './names.js';
+import { checkBuckets, checkPrefix, DEFAULT_DURATION_BUCKETS, DEFAULT_PREFIX, METRIC_SUFFIXES } from './names.js';
 import { CALL_OUTCOMES, type CallOutcome, listenToOutcomes } from './outcomes.js';
-import { type BreakerSource, describe, watchBreakers } from './watch-breakers.js';
+import { BreakerFollower, type BreakerSource, describe } from './watch-breakers.js';
 
 /** Options of {@link PrometheusMetrics}. */
 export interface PrometheusOptions {
@@ -52,10 +45,8 @@ export class PrometheusMetrics {
   private readonly transitions: Counter<'name' | 'from' | 'to'>;
   private readonly failureRatio: Gauge<'name'>;
   private readonly slowCallRatio: Gauge<'name'>;
-  /** Every breaker followed now, with how many attachments follow it. */
-  private readonly followed = new Map<CircuitBreaker, { refs: number; off: () => void }>();
-  private readonly detachers = new Set<() => void>();
-  private closed = false;
+  /** The breakers followed now, through every attachment. */
+  private readonly follower = new BreakerFollower('PrometheusMetrics', (breaker) => this.follow(breaker));
 
   constructor(options: PrometheusOptions = {}) {
     if (typeof options !== 'object' || options === null)
@@ -80,7 +71,7 @@ export class PrometheusMetrics {
       }
     }
     const registers = [register];
-    const followed = this.followed;
+    const follower = this.follower;
     this.state = new Gauge({
       name: prefix + METRIC_SUFFIXES.state,
       help: 'Circuit state: 1 for the current state of the breaker, 0 for the others.',
@@ -88,7 +79,7 @@ export class PrometheusMetrics {
       registers,
       collect() {
         this.reset();
-        for (const breaker of followed.keys()) {
+        for (const breaker of follower.breakers()) {
           const current = breaker.state;
           for (const state of STATES) this.set({ name: breaker.name, state }, state === current ? 1 : 0);
         }
@@ -126,7 +117,7 @@ export class PrometheusMetrics {
       registers,
       collect() {
         this.reset();
-        for (const breaker of followed.keys()) this.set({ name: breaker.name }, breaker.stats().window.failureRate);
+        for (const breaker of follower.breakers()) this.set({ name: breaker.name }, breaker.stats().window.failureRate);
       },
     });
     this.slowCallRatio = new Gauge({
@@ -136,7 +127,7 @@ export class PrometheusMetrics {
       registers,
       collect() {
         this.reset();
-        for (const breaker of followed.keys()) this.set({ name: breaker.name }, breaker.stats().window.slowCallRate);
+        for (const breaker of follower.breakers()) this.set({ name: breaker.name }, breaker.stats().window.slowCallRate);
       },
     });
   }
@@ -147,43 +138,32 @@ export class PrometheusMetrics {
    * that stops following it; attaching the same breaker twice counts it once.
    */
   attach(source: BreakerSource): () => void {
-    if (this.closed) throw new Error('PrometheusMetrics: attach() after close()');
-    const stop = watchBreakers(source, (breaker) => this.follow(breaker), 'PrometheusMetrics.attach(source)');
-    const detach = (): void => {
-      if (this.detachers.delete(detach)) stop();
-    };
-    this.detachers.add(detach);
-    return detach;
+    return this.follower.attach(source);
   }
 
   /** Detaches from everything and unregisters the metrics from the prom-client registry. Idempotent. */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    for (const detach of [...this.detachers]) detach();
+    if (!this.follower.close()) return;
     for (const suffix of Object.values(METRIC_SUFFIXES)) {
       if (this.register.getSingleMetric(this.prefix + suffix) !== undefined) this.register.removeSingleMetric(this.prefix + suffix);
     }
   }
 
+  /** Starts counting one breaker's calls; returns the function that stops and drops its series. */
   private follow(breaker: CircuitBreaker): () => void {
-    const entry = this.followed.get(breaker);
-    if (entry !== undefined) entry.refs++;
-    else {
-      const off = listenToOutcomes(breaker, {
-        call: (name, outcome, durationMs) => {
-          this.calls.inc({ name, outcome });
-          if (durationMs !== undefined && durationMs >= 0 && durationMs < MAX_PLAUSIBLE_DURATION_MS) {
-            this.duration.observe({ name, outcome }, durationMs / 1000);
-          }
-        },
-        fallback: (name) => this.fallbacks.inc({ name }),
-        transition: (name, from, to) => this.transitions.inc({ name, from, to }),
-      });
-      this.followed.set(breaker, { refs: 1, off });
-      this.seed(breaker.name);
-    }
-    return () => this.unfollow(breaker);
+    const off = listenToOutcomes(breaker, {
+      call: (name, outcome, durationMs) => {
+        this.calls.inc({ name, outcome });
+        if (durationMs !== undefined && durationMs >= 0) this.duration.observe({ name, outcome }, durationMs / 1000);
+      },
+      fallback: (name) => this.fallbacks.inc({ name }),
+      transition: (name, from, to) => this.transitions.inc({ name, from, to }),
+    });
+    this.seed(breaker.name);
+    return () => {
+      off();
+      this.dropSeries(breaker.name);
+    };
   }
 
   /** Creates every call series at 0, so `rate()` and `increase()` see the first increment. */
@@ -192,14 +172,9 @@ export class PrometheusMetrics {
     this.fallbacks.inc({ name }, 0);
   }
 
-  private unfollow(breaker: CircuitBreaker): void {
-    const entry = this.followed.get(breaker);
-    if (entry === undefined || --entry.refs > 0) return;
-    entry.off();
-    this.followed.delete(breaker);
-    const name = breaker.name;
+  private dropSeries(name: string): void {
     // Another followed breaker with the same name (from another registry) keeps the shared series.
-    for (const other of this.followed.keys()) if (other.name === name) return;
+    for (const other of this.follower.breakers()) if (other.name === name) return;
     for (const outcome of CALL_OUTCOMES) this.calls.remove({ name, outcome });
     for (const outcome of DURATION_OUTCOMES) this.duration.remove({ name, outcome });
     this.fallbacks.remove({ name });

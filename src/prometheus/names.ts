@@ -39,9 +39,6 @@ export const METRIC_SUFFIXES = Object.freeze({
   slowCallRatio: 'window_slow_call_ratio',
 });
 
-/** Durations above this (about 115 days) are a breaker timing a call it started before anyone listened: not observed. */
-export const MAX_PLAUSIBLE_DURATION_MS = 1e10;
-
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
 /** Throws unless `prefix` makes valid Prometheus metric names. */

@@ -47,6 +47,63 @@ export function watchBreakers(source: BreakerSource, hook: BreakerHook, where: s
   };
 }
 
+/**
+ * The breakers an integration follows through any number of `attach()`es:
+ * each breaker is followed once however many attached sources include it
+ * (`start` runs when the first includes it, its returned stop when the last
+ * lets go), and `close()` undoes every attachment.
+ */
+export class BreakerFollower {
+  private readonly followed = new Map<CircuitBreaker, { refs: number; stop: () => void }>();
+  private readonly detachers = new Set<() => void>();
+  private closed = false;
+
+  /**
+   * @param owner - Names the integration in error messages.
+   * @param start - Starts following one breaker; returns the function that stops.
+   */
+  constructor(
+    private readonly owner: string,
+    private readonly start: BreakerHook,
+  ) {}
+
+  /** Follows `source` (a registry, with its future breakers, or one breaker); returns the function that stops following it. */
+  attach(source: BreakerSource): () => void {
+    if (this.closed) throw new Error(`${this.owner}: attach() after close()`);
+    const stop = watchBreakers(source, (breaker) => this.follow(breaker), `${this.owner}.attach(source)`);
+    const detach = (): void => {
+      if (this.detachers.delete(detach)) stop();
+    };
+    this.detachers.add(detach);
+    return detach;
+  }
+
+  /** The breakers followed now. */
+  breakers(): IterableIterator<CircuitBreaker> {
+    return this.followed.keys();
+  }
+
+  /** Detaches everything; returns false when it was already closed. */
+  close(): boolean {
+    if (this.closed) return false;
+    this.closed = true;
+    for (const detach of [...this.detachers]) detach();
+    return true;
+  }
+
+  private follow(breaker: CircuitBreaker): () => void {
+    const entry = this.followed.get(breaker);
+    if (entry !== undefined) entry.refs++;
+    else this.followed.set(breaker, { refs: 1, stop: this.start(breaker) });
+    return () => {
+      const current = this.followed.get(breaker);
+      if (current === undefined || --current.refs > 0) return;
+      this.followed.delete(breaker);
+      current.stop();
+    };
+  }
+}
+
 /** A short description of a bad argument for error messages. */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
