@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, HAVE_CHROMIUM, launchChromium, CHROMIUM_REQUIRED as REQUIRED } from './support/chromium.js';
 
 /**
  * The core promises to run in any JavaScript runtime. This bundles the public
@@ -13,9 +13,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * a timeout with AbortSignal, events, retry and the registry.
  */
 const root = resolve(import.meta.dirname, '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const REQUIRED = process.env.CI === 'true';
 
 describe.skipIf(!HAVE_CHROMIUM && !REQUIRED)(
   HAVE_CHROMIUM || REQUIRED ? 'the core in a real browser' : `the core in a real browser: SKIPPED, no chromium at ${CHROMIUM}`,
@@ -45,18 +42,7 @@ describe.skipIf(!HAVE_CHROMIUM && !REQUIRED)(
       });
       await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
       url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--no-first-run',
-          '--disable-sync',
-        ],
-      });
+      browser = await launchChromium();
     }, 60_000);
 
     afterAll(async () => {

@@ -44,9 +44,4 @@ export class Emitter<Events extends { [K in keyof Events]: (payload: never) => v
       }
     }
   }
-
-  /** Number of listeners of `event`. */
-  count(event: keyof Events): number {
-    return this.listeners[event]?.length ?? 0;
-  }
 }

@@ -1,14 +1,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningDashboard, startDashboard } from '../../src/dashboard/index.js';
 import { type CircuitBreaker, CircuitBreakerRegistry } from '../../src/index.js';
+import { CHROMIUM, HAVE_CHROMIUM, launchChromium, CHROMIUM_REQUIRED as REQUIRED } from '../support/chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const REQUIRED = process.env.CI === 'true';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TOKEN = 'browser-test-token';
 const XSS = '<img src=x onerror=alert(1)>';
@@ -22,19 +20,7 @@ describe.skipIf(!HAVE_CHROMIUM && !REQUIRED)(title, () => {
   const cleanups: (() => unknown)[] = [];
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(`CI=true but no chromium at ${CHROMIUM}: .ci/run installs it with apt-get install -y chromium`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
