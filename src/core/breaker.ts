@@ -183,7 +183,7 @@ export class CircuitBreaker extends StateMachine {
     return this.guardWithSignal(fn, undefined, signal, args) as Promise<Awaited<R>>;
   }
 
-  /** The hot path: admit, run, record. Allocates nothing in CLOSED for a sync fn beyond what the call itself does. */
+  /** The general path (execute, wrapAsync, and wrap outside its inline case): admit, run, record. */
   private guard(fn: AnyFunction, thisArg: unknown, args: unknown[], site: CallSite, mayWaitForStore = true): unknown {
     let phase = this.phase;
     if (phase.state !== CircuitState.CLOSED) {
